@@ -1,0 +1,1 @@
+"""okrbot: OKRs and KPIs in one place, in the chat where people already work."""

@@ -1,0 +1,1 @@
+"""Adapters and the composition root: config, CLI, HTTP server, Slack app, scheduler."""

@@ -1,0 +1,68 @@
+"""The composition root for `okrbot serve`: database, Slack app, server, scheduler."""
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
+
+from okrbot.bot.config import ConfigError, Settings
+from okrbot.bot.deps import Deps, build_deps
+from okrbot.bot.scheduler import start_scheduler
+from okrbot.bot.server import make_server
+from okrbot.bot.slack.app import build_slack_app
+from okrbot.storage import migrate
+
+log = logging.getLogger("okrbot")
+
+
+def serve(settings: Settings, *, scheduler: bool = True) -> int:
+    """Run until SIGTERM or Ctrl-C."""
+    settings.require_slack()
+    deps = build_deps(settings)
+    migrate.upgrade(deps.engine)
+    try:
+        slack = build_slack_app(deps)
+    except SlackApiError as error:
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')}): "
+            "reinstall the app and copy the Bot User OAuth Token again."
+        ) from error
+    stop_scheduler = start_scheduler(deps) if scheduler else _nothing
+    try:
+        if settings.socket_mode:
+            token = settings.slack_app_token
+            assert token is not None
+            log.info("okrbot connected to Slack in Socket Mode")
+            SocketModeHandler(slack, token.get_secret_value()).start()  # type: ignore[no-untyped-call]
+        else:
+            _serve_http(deps, slack)
+    finally:
+        stop_scheduler()
+    return 0
+
+
+def _nothing() -> None:
+    pass
+
+
+def _serve_http(deps: Deps, slack: App) -> None:
+    server = make_server(deps, slack)
+    stop = threading.Event()
+
+    def on_term(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+        server.close()
+
+    signal.signal(signal.SIGTERM, on_term)
+    log.info(
+        "okrbot listening on http://%s:%s/slack/events", deps.settings.host, deps.settings.port
+    )
+    try:
+        server.run()
+    except OSError:
+        if not stop.is_set():
+            raise

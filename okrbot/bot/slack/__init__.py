@@ -1,0 +1,1 @@
+"""The Slack adapter: listeners and Block Kit builders."""

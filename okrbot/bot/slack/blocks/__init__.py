@@ -1,0 +1,1 @@
+"""Block Kit builders: small pure functions from neutral data to Slack's JSON."""

@@ -1,0 +1,11 @@
+"""Each feature module owns its subcommands, actions, views and events.
+
+A feature module exposes `SUBCOMMANDS` (a sequence of `Subcommand`) and `register(app, deps)`
+for everything that is not a slash command. Add a module here to switch it on.
+"""
+
+from types import ModuleType
+
+from okrbot.bot.slack.features import home, lifecycle
+
+FEATURES: tuple[ModuleType, ...] = (lifecycle, home)

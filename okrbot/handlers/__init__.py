@@ -1,0 +1,1 @@
+"""Platform-neutral use cases and rules: plain functions on a session, returning data."""
