@@ -71,6 +71,7 @@ class FakeSlack:
     channels: dict[str, FakeChannel] = field(default_factory=dict)
     failures: dict[str, list[ScriptedFailure]] = field(default_factory=dict)
     published_hashes: dict[str, str] = field(default_factory=dict)
+    gates: dict[str, threading.Event] = field(default_factory=dict)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1))
 
@@ -102,6 +103,12 @@ class FakeSlack:
                 ScriptedFailure(status, body, headers) for _ in range(times)
             )
 
+    def hold(self, method: str) -> threading.Event:
+        """Keep every call of `method` waiting for an answer until the returned event is set."""
+        gate = threading.Event()
+        self.gates[method] = gate
+        return gate
+
     # ---- reading what the bot did --------------------------------------------------------
     def calls_to(self, method: str) -> list[ApiCall]:
         with self._lock:
@@ -130,6 +137,10 @@ class FakeSlack:
         with self._lock:
             self.calls.append(ApiCall(method, args, headers, time.time()))
             self._lock.notify_all()
+            gate = self.gates.get(method)
+        if gate is not None:
+            gate.wait(timeout=30)
+        with self._lock:
             scripted = self.failures.get(method)
             if scripted:
                 failure = scripted.pop(0)
