@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from okrbot.storage.types import UtcDateTime
+from okrbot.storage.types import EnumText, UtcDateTime
 
 
 def utcnow() -> datetime:
@@ -82,8 +82,7 @@ class RunStatus(StrEnum):
 
 
 def _enum(kind: type[StrEnum], default: StrEnum | None = None) -> Any:
-    width = max(len(member.value) for member in kind)
-    return Field(default=default, sa_type=String(width))
+    return Field(default=default, sa_type=EnumText(kind))
 
 
 class Workspace(SQLModel, table=True):
