@@ -1,6 +1,7 @@
 """Shared fixtures: databases (SQLite and PostgreSQL), the fake Slack, and the running bot."""
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +15,8 @@ from sqlalchemy import Engine, text
 
 from okrbot.bot.config import Settings
 from okrbot.bot.deps import Deps
-from okrbot.bot.server import make_server
-from okrbot.bot.slack.app import build_slack_app
+from okrbot.bot.server import bound_port, make_server, request_stop, run_until_stopped
+from okrbot.bot.slack.app import build_slack_app, listener_pool
 from okrbot.storage import migrate
 from okrbot.storage.db import make_engine
 from tests.fakes.blockkit import assert_valid_payload
@@ -165,13 +166,13 @@ def running_bot(database_url: str, fake: FakeSlack, clock: TestClock) -> Iterato
         settings=bot_settings(database_url, fake), engine=make_engine(database_url), clock=clock
     )
     migrate.upgrade(deps.engine)
-    server = make_server(deps, build_slack_app(deps))
-    import threading  # noqa: PLC0415
-
-    thread = threading.Thread(target=server.run, daemon=True, name="okrbot-http")
+    listeners = listener_pool()
+    server = make_server(deps, build_slack_app(deps, listeners))
+    thread = threading.Thread(
+        target=run_until_stopped, args=(server,), daemon=True, name="okrbot-http"
+    )
     thread.start()
-    port = server.effective_port  # type: ignore[union-attr]
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://127.0.0.1:{bound_port(server)}/"
     try:
         yield RunningBot(
             url=url,
@@ -180,8 +181,9 @@ def running_bot(database_url: str, fake: FakeSlack, clock: TestClock) -> Iterato
             slack=SlackClient(bot_url=url, signing_secret=SIGNING_SECRET, fake_api_url=fake.url),
         )
     finally:
-        server.close()
-        thread.join(timeout=5)
+        request_stop(server)
+        thread.join(timeout=15)
+        listeners.shutdown(wait=True)  # work after the ack finishes before Slack goes away
         deps.engine.dispose()
 
 

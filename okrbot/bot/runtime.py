@@ -2,7 +2,6 @@
 
 import logging
 import signal
-import threading
 from types import FrameType
 
 from slack_bolt import App
@@ -12,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 from okrbot.bot.config import ConfigError, Settings
 from okrbot.bot.deps import Deps, build_deps
 from okrbot.bot.scheduler import start_scheduler
-from okrbot.bot.server import make_server
-from okrbot.bot.slack.app import build_slack_app
+from okrbot.bot.server import make_server, request_stop, run_until_stopped
+from okrbot.bot.slack.app import build_slack_app, listener_pool
 from okrbot.storage import migrate
 
 log = logging.getLogger("okrbot")
@@ -24,8 +23,9 @@ def serve(settings: Settings, *, scheduler: bool = True) -> int:
     settings.require_slack()
     deps = build_deps(settings)
     migrate.upgrade(deps.engine)
+    listeners = listener_pool()
     try:
-        slack = build_slack_app(deps)
+        slack = build_slack_app(deps, listeners)
     except SlackApiError as error:
         raise ConfigError(
             f"SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')}): "
@@ -42,6 +42,7 @@ def serve(settings: Settings, *, scheduler: bool = True) -> int:
             _serve_http(deps, slack)
     finally:
         stop_scheduler()
+        listeners.shutdown(wait=True)  # let work after the ack finish
     return 0
 
 
@@ -51,18 +52,12 @@ def _nothing() -> None:
 
 def _serve_http(deps: Deps, slack: App) -> None:
     server = make_server(deps, slack)
-    stop = threading.Event()
 
     def on_term(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-        server.close()
+        request_stop(server)
 
     signal.signal(signal.SIGTERM, on_term)
     log.info(
         "okrbot listening on http://%s:%s/slack/events", deps.settings.host, deps.settings.port
     )
-    try:
-        server.run()
-    except OSError:
-        if not stop.is_set():
-            raise
+    run_until_stopped(server)

@@ -1,7 +1,7 @@
 """The Slack app: Bolt wired to okrbot's features."""
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -24,17 +24,22 @@ def web_client(deps: Deps) -> WebClient:
     )
 
 
-def build_slack_app(deps: Deps) -> App:
-    """Every listener of every feature, on one Bolt app (HTTP or Socket Mode)."""
+def listener_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+
+
+def build_slack_app(deps: Deps, listeners: Executor | None = None) -> App:
+    """Every listener of every feature, on one Bolt app (HTTP or Socket Mode).
+
+    `listeners` runs each listener after its ack; pass your own to wait for them on shutdown.
+    """
     deps.settings.require_slack()
     secret = deps.settings.slack_signing_secret
     app = App(
         client=web_client(deps),
         signing_secret=secret.get_secret_value() if secret else None,
         logger=logging.getLogger("okrbot.bolt"),
-        listener_executor=ThreadPoolExecutor(
-            max_workers=LISTENER_THREADS, thread_name_prefix="listener"
-        ),
+        listener_executor=listeners or listener_pool(),
         request_verification_enabled=not deps.settings.socket_mode,
     )
     observability.install(app)
