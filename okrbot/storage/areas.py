@@ -1,5 +1,6 @@
 """Area queries."""
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from okrbot.storage.models import Area
@@ -21,7 +22,14 @@ def get_area(session: Session, *, workspace_id: int, area_id: int) -> Area | Non
 
 def list_areas(session: Session, *, workspace_id: int) -> list[Area]:
     return list(
-        session.exec(
-            select(Area).where(Area.workspace_id == workspace_id).order_by(col(Area.name))
-        )
+        session.exec(select(Area).where(Area.workspace_id == workspace_id).order_by(col(Area.name)))
     )
+
+
+def area_named(session: Session, *, workspace_id: int, name: str) -> Area | None:
+    """The area with this name, ignoring case."""
+    return session.exec(
+        select(Area).where(
+            Area.workspace_id == workspace_id, func.lower(Area.name) == name.strip().lower()
+        )
+    ).first()

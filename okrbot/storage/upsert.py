@@ -20,6 +20,11 @@ def insert_if_absent(
     table: Table = model.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=unique_on)
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique_on)
+        .returning(*table.primary_key.columns)
+    )
+    # The returned key says whether a row went in; rowcount cannot: PostgreSQL reports -1.
+    return session.execute(statement).first() is not None

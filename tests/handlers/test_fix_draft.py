@@ -1,6 +1,7 @@
 """Golden tests of the drafted fix-OKR, one per target type."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from okrbot.storage.models import KeyResultKind, Kpi, TargetType, UnitKind
 TODAY = date(2026, 11, 2)  # the quarter ends 2026-12-31, more than six weeks away
 
 
-def kpi(name: str, target_type: TargetType, target: float, **fields: object) -> Kpi:
+def kpi(name: str, target_type: TargetType, target: float, **fields: Any) -> Kpi:
     return Kpi(
         id=7,
         workspace_id=1,

@@ -6,6 +6,6 @@ for everything that is not a slash command. Add a module here to switch it on.
 
 from types import ModuleType
 
-from okrbot.bot.slack.features import home, lifecycle
+from okrbot.bot.slack.features import areas, home, kpis, lifecycle
 
-FEATURES: tuple[ModuleType, ...] = (lifecycle, home)
+FEATURES: tuple[ModuleType, ...] = (lifecycle, home, areas, kpis)

@@ -1,0 +1,148 @@
+"""KPI and KPI value queries. Every query filters by workspace; none commits."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from okrbot.storage.models import Kpi, KpiValue, ValueSource
+from okrbot.storage.upsert import insert_if_absent
+
+
+def get_kpi(session: Session, *, workspace_id: int, kpi_id: int) -> Kpi | None:
+    """The KPI with this id in this workspace; None for another workspace's id."""
+    return session.exec(
+        select(Kpi).where(Kpi.workspace_id == workspace_id, Kpi.id == kpi_id)
+    ).first()
+
+
+def _kpi_filter(
+    workspace_id: int,
+    area_id: int | None,
+    kpi_ids: Sequence[int] | None,
+    include_archived: bool,
+) -> list[Any]:
+    conditions: list[Any] = [Kpi.workspace_id == workspace_id]
+    if area_id is not None:
+        conditions.append(Kpi.area_id == area_id)
+    if kpi_ids is not None:
+        conditions.append(col(Kpi.id).in_(list(kpi_ids)))
+    if not include_archived:
+        conditions.append(col(Kpi.archived_at).is_(None))
+    return conditions
+
+
+def list_kpis(
+    session: Session,
+    *,
+    workspace_id: int,
+    area_id: int | None = None,
+    kpi_ids: Sequence[int] | None = None,
+    include_archived: bool = False,
+) -> list[Kpi]:
+    """The workspace's KPIs (of one area, or these ids), by name; archived ones on request."""
+    conditions = _kpi_filter(workspace_id, area_id, kpi_ids, include_archived)
+    return list(session.exec(select(Kpi).where(*conditions).order_by(col(Kpi.name))))
+
+
+def count_kpis(session: Session, *, workspace_id: int, area_id: int | None = None) -> int:
+    conditions = _kpi_filter(workspace_id, area_id, None, include_archived=False)
+    return session.exec(select(func.count()).select_from(Kpi).where(*conditions)).one()
+
+
+def search_kpis(
+    session: Session, *, workspace_id: int, text: str, area_id: int | None = None, limit: int = 100
+) -> list[Kpi]:
+    """Active KPIs whose name contains `text` (any case), by name, at most `limit`."""
+    conditions = _kpi_filter(workspace_id, area_id, None, include_archived=False)
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    conditions.append(func.lower(Kpi.name).like(f"%{escaped}%", escape="\\"))
+    return list(session.exec(select(Kpi).where(*conditions).order_by(col(Kpi.name)).limit(limit)))
+
+
+def kpi_named(session: Session, *, workspace_id: int, name: str) -> Kpi | None:
+    """The KPI (archived or not) with this name, ignoring case."""
+    return session.exec(
+        select(Kpi).where(
+            Kpi.workspace_id == workspace_id, func.lower(Kpi.name) == name.strip().lower()
+        )
+    ).first()
+
+
+def latest_values(
+    session: Session,
+    *,
+    workspace_id: int,
+    area_id: int | None = None,
+    kpi_ids: Sequence[int] | None = None,
+    include_archived: bool = False,
+    per_kpi: int = 12,
+) -> dict[int, list[KpiValue]]:
+    """The latest `per_kpi` values of each matching KPI, oldest first, in one statement."""
+    conditions = _kpi_filter(workspace_id, area_id, kpi_ids, include_archived)
+    rank = (
+        func.row_number()
+        .over(partition_by=col(KpiValue.kpi_id), order_by=col(KpiValue.period_start).desc())
+        .label("rank")
+    )
+    ranked = (
+        select(col(KpiValue.id).label("value_id"), rank)
+        .join(Kpi, col(Kpi.id) == col(KpiValue.kpi_id))
+        .where(KpiValue.workspace_id == workspace_id, *conditions)
+        .subquery()
+    )
+    rows = session.exec(
+        select(KpiValue)
+        .join(ranked, col(KpiValue.id) == ranked.c.value_id)
+        .where(ranked.c.rank <= per_kpi)
+        .order_by(col(KpiValue.kpi_id), col(KpiValue.period_start))
+    )
+    grouped: dict[int, list[KpiValue]] = defaultdict(list)
+    for value in rows:
+        grouped[value.kpi_id].append(value)
+    return dict(grouped)
+
+
+def value_for_period(
+    session: Session, *, workspace_id: int, kpi_id: int, period_start: date
+) -> KpiValue | None:
+    return session.exec(
+        select(KpiValue).where(
+            KpiValue.workspace_id == workspace_id,
+            KpiValue.kpi_id == kpi_id,
+            KpiValue.period_start == period_start,
+        )
+    ).first()
+
+
+def insert_value_if_absent(
+    session: Session,
+    *,
+    workspace_id: int,
+    kpi_id: int,
+    period_start: date,
+    value: float,
+    author_id: str,
+    note: str,
+    source: ValueSource,
+    at: datetime,
+) -> bool:
+    """Insert the period's value unless it has one; True if inserted (safe under races)."""
+    return insert_if_absent(
+        session,
+        KpiValue,
+        {
+            "workspace_id": workspace_id,
+            "kpi_id": kpi_id,
+            "period_start": period_start,
+            "value": value,
+            "source": str(source),
+            "author_id": author_id,
+            "note": note,
+            "recorded_at": at,
+        },
+        unique_on=["kpi_id", "period_start"],
+    )
