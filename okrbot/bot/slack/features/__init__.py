@@ -6,6 +6,6 @@ for everything that is not a slash command. Add a module here to switch it on.
 
 from types import ModuleType
 
-from okrbot.bot.slack.features import areas, home, kpis, lifecycle
+from okrbot.bot.slack.features import areas, checkin, home, kpis, lifecycle, okr_menu, okrs
 
-FEATURES: tuple[ModuleType, ...] = (lifecycle, home, areas, kpis)
+FEATURES: tuple[ModuleType, ...] = (lifecycle, home, checkin, okrs, okr_menu, areas, kpis)

@@ -1,0 +1,145 @@
+"""The menu of each objective in `/okr list`: check in, edit, mark achieved or missed, close."""
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from okrbot.bot.deps import Deps
+from okrbot.bot.slack import view_state
+from okrbot.bot.slack.blocks.okr_format import mentions
+from okrbot.bot.slack.blocks.okrs import (
+    EDIT_CALLBACK,
+    LIST_MENU_ACTION,
+    MENU_ACHIEVED,
+    MENU_CHECKIN,
+    MENU_CLOSE,
+    MENU_EDIT,
+    MENU_MISSED,
+    edit_view,
+    parse_menu_value,
+    saved_view,
+)
+from okrbot.bot.slack.blocks.text import escape
+from okrbot.bot.slack.commands import Subcommand
+from okrbot.bot.slack.features.checkin import open_checkin
+from okrbot.handlers.objectives import (
+    Invalid,
+    NotAllowed,
+    NotFound,
+    ObjectiveEdit,
+    edit_objective,
+    editable_objective,
+    set_objective_status,
+)
+from okrbot.handlers.okr_numbers import parse_id
+from okrbot.storage.db import session_scope
+from okrbot.storage.models import Objective, ObjectiveStatus
+from okrbot.storage.workspaces import ensure_workspace
+
+SUBCOMMANDS: tuple[Subcommand, ...] = ()
+
+STATUS_CHOICES = {
+    MENU_ACHIEVED: ObjectiveStatus.ACHIEVED,
+    MENU_MISSED: ObjectiveStatus.MISSED,
+    MENU_CLOSE: ObjectiveStatus.CLOSED,
+}
+KNOWN_CHOICES = {MENU_CHECKIN, MENU_EDIT, *STATUS_CHOICES}
+NOT_FOUND = "I can't find that objective; it may have been deleted. Nothing was changed."
+
+
+def not_allowed_text(who_can: tuple[str, ...]) -> str:
+    return f"Only {mentions(who_can)}, the area's leads or a workspace admin can change this."
+
+
+def register(app: App, deps: Deps) -> None:
+    def on_action_menu(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """One choice from an objective's menu; the id in it is looked up again."""
+        ack()
+        choice, raw_id = parse_menu_value(view_state.selected_value(body))
+        objective_id = parse_id(raw_id)
+        team_id, user_id = view_state.team_id(body), str(body["user"]["id"])
+        trigger_id = str(body.get("trigger_id"))
+        if objective_id is None or choice not in KNOWN_CHOICES:
+            respond(text=NOT_FOUND, response_type="ephemeral", replace_original=False)
+            return
+        if choice == MENU_CHECKIN:
+            open_checkin(
+                deps,
+                client,
+                trigger_id=trigger_id,
+                team_id=team_id,
+                user_id=user_id,
+                objective_id=objective_id,
+            )
+            return
+        is_admin = deps.users.get(client, team_id=team_id, user_id=user_id).is_admin
+        with session_scope(deps.engine) as session:
+            workspace_id = ensure_workspace(session, external_id=team_id)
+            found = (
+                editable_objective(
+                    session,
+                    workspace_id=workspace_id,
+                    objective_id=objective_id,
+                    actor_id=user_id,
+                    actor_is_admin=is_admin,
+                )
+                if choice == MENU_EDIT
+                else set_objective_status(
+                    session,
+                    workspace_id=workspace_id,
+                    objective_id=objective_id,
+                    actor_id=user_id,
+                    actor_is_admin=is_admin,
+                    status=STATUS_CHOICES[choice],
+                    now=deps.clock(),
+                )
+            )
+        if not isinstance(found, Objective):
+            respond(text=_refusal(found), response_type="ephemeral", replace_original=False)
+        elif choice == MENU_EDIT:
+            client.views_open(trigger_id=trigger_id, view=edit_view(found))
+        else:
+            respond(
+                text=f"*{escape(found.title)}* is now {found.status.value}.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+    def on_view_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """Save the edit, or say inline what is wrong (or who may change the objective)."""
+        view = body["view"]
+        state = view_state.inputs(view)
+        objective_id = view_state.id_in(view, "objective")
+        team_id, user_id = view_state.team_id(body), str(body["user"]["id"])
+        is_admin = deps.users.get(client, team_id=team_id, user_id=user_id).is_admin
+        edited: Objective | NotFound | NotAllowed | Invalid = NotFound()
+        with session_scope(deps.engine) as session:
+            if objective_id is not None:
+                edited = edit_objective(
+                    session,
+                    workspace_id=ensure_workspace(session, external_id=team_id),
+                    objective_id=objective_id,
+                    actor_id=user_id,
+                    actor_is_admin=is_admin,
+                    edit=ObjectiveEdit(
+                        title=view_state.text(state, "title"),
+                        owner_id=view_state.user(state, "owner"),
+                        period_start=view_state.day(state, "period_start"),
+                        period_end=view_state.day(state, "period_end"),
+                    ),
+                    now=deps.clock(),
+                )
+        if isinstance(edited, Objective):
+            ack(response_action="update", view=saved_view(edited))
+        elif isinstance(edited, Invalid):
+            ack(response_action="errors", errors=edited.errors)
+        else:
+            ack(response_action="errors", errors={"title": _refusal(edited)})
+
+    app.action(LIST_MENU_ACTION)(on_action_menu)
+    app.view_submission(EDIT_CALLBACK)(on_view_edit)
+
+
+def _refusal(outcome: NotFound | NotAllowed) -> str:
+    return not_allowed_text(outcome.who_can) if isinstance(outcome, NotAllowed) else NOT_FOUND
