@@ -46,4 +46,12 @@ def test_every_subscribed_event_has_a_listener(manifest: dict[str, Any], bot: Ru
             event.update({"tab": "home", "channel": "D_ALICE"})
         if event_type == "tokens_revoked":
             event["tokens"] = {"bot": ["U_BOT"]}
+        if event_type == "message.im":  # Slack sends it as a message in an IM channel
+            event = {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D_ALICE",
+                "user": "U_ALICE",
+                "text": "hi",
+            }
         assert bot.slack.event(event).status_code == 200, event_type

@@ -284,5 +284,7 @@ def start_fake_slack() -> tuple[FakeSlack, _Server]:
     server = _Server(("127.0.0.1", 0), _Handler)
     fake = FakeSlack(url=f"http://127.0.0.1:{server.server_address[1]}/api/")
     server.fake = fake
-    threading.Thread(target=server.serve_forever, daemon=True, name="fake-slack").start()
+    threading.Thread(
+        target=server.serve_forever, args=(0.02,), daemon=True, name="fake-slack"
+    ).start()
     return fake, server
