@@ -7,6 +7,8 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from okrbot.bot.deps import Deps
+from okrbot.bot.digests import send_digests
+from okrbot.bot.reminders import send_reminders
 
 log = logging.getLogger("okrbot.scheduler")
 
@@ -14,7 +16,7 @@ TickJob = Callable[[Deps, datetime], None]
 
 # What a tick runs, in order. Each job claims its work in the database before sending,
 # so overlapping ticks, restarts and several processes never send anything twice.
-TICK_JOBS: tuple[TickJob, ...] = ()
+TICK_JOBS: tuple[TickJob, ...] = (send_digests, send_reminders)
 
 
 def tick(deps: Deps, now: datetime) -> None:
