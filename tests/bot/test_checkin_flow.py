@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON
 from okrbot.bot.slack.blocks.checkin import PICK_ACTION
 from okrbot.bot.slack.blocks.okr_new import ADD_KR_ACTION
-from okrbot.bot.slack.features.checkin import CHECKIN_BUTTON
 from okrbot.storage.models import ChannelThread, CheckIn, KeyResult, Objective
 from tests import okr_factories as seed
 from tests.bot.okr_helpers import (

@@ -5,7 +5,7 @@ from typing import Any
 
 from okrbot.bot.scheduler import tick
 from okrbot.bot.slack.blocks import digest as digest_blocks
-from okrbot.bot.slack.features.checkin import CHECKIN_BUTTON
+from okrbot.bot.slack.blocks.buttons import KPI_FIX_BUTTON
 from okrbot.storage.models import RunStatus
 from tests import digest_seed as seed
 from tests.conftest import RunningBot, TestClock
@@ -55,7 +55,7 @@ def test_kpi_digest_posts_the_digest_with_a_fix_button_on_the_red_kpi(bot: Runni
     assert "6.1 % vs ≥ 7 %" in red["text"]["text"]
     button = red["accessory"]
     assert button["text"]["text"] == "Create OKR to fix this KPI"
-    assert (button["action_id"], button["value"]) == (digest_blocks.KPI_FIX_BUTTON, str(conversion))
+    assert (button["action_id"], button["value"]) == (KPI_FIX_BUTTON, str(conversion))
     [healthy] = _blocks_with(posts, "Newsletter signups")
     assert "🟢" in healthy["text"]["text"]
     assert "accessory" not in healthy
@@ -109,16 +109,10 @@ def test_kpi_digest_where_the_bot_is_not_a_member_says_so(bot: RunningBot) -> No
 
 def test_the_fix_button_opens_a_modal_that_says_drafts_are_coming(bot: RunningBot) -> None:
     _, _, conversion = _marketing(bot)
-    bot.slack.block_action(
-        digest_blocks.KPI_FIX_BUTTON, value=str(conversion), channel="C_MARKETING"
-    )
+    bot.slack.block_action(KPI_FIX_BUTTON, value=str(conversion), channel="C_MARKETING")
     [opened] = bot.fake.wait_for("views.open")
     assert opened.args["view"]["callback_id"] == digest_blocks.FIX_COMING_CALLBACK
     assert "draft an OKR" in str(opened.args["view"]["blocks"])
-
-
-def test_the_digest_check_in_button_is_the_check_in_feature_button() -> None:
-    assert digest_blocks.CHECKIN_BUTTON == CHECKIN_BUTTON
 
 
 def test_an_on_demand_digest_does_not_count_as_the_weekly_one(

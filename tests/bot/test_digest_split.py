@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from okrbot.bot.slack.blocks.buttons import KPI_FIX_BUTTON
 from okrbot.bot.slack.blocks.digest import (
     DIGEST_REST_BUTTON,
-    KPI_FIX_BUTTON,
     Message,
     digest_messages,
 )

@@ -4,8 +4,8 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON, KPI_FIX_BUTTON, KPI_UPDATE_BUTTON
 from okrbot.bot.slack.blocks.checkin import PICK_BLOCK
-from okrbot.bot.slack.blocks.digest import KPI_FIX_BUTTON
 from okrbot.bot.slack.blocks.home import (
     HOME_NEW_KPI,
     HOME_NEW_OBJECTIVE,
@@ -16,9 +16,7 @@ from okrbot.bot.slack.blocks.home import (
     REMINDERS_BLOCK,
     SETTINGS_CALLBACK,
 )
-from okrbot.bot.slack.blocks.kpis import KPI_UPDATE_BUTTON
 from okrbot.bot.slack.blocks.okr_new import NEW_CALLBACK
-from okrbot.bot.slack.features.checkin import CHECKIN_BUTTON
 from okrbot.storage.models import Confidence
 from tests.conftest import RunningBot
 from tests.fakes.blockkit import assert_valid_view

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from okrbot.bot.slack.features.checkin import CHECKIN_BUTTON
+from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON
 from tests.conftest import RunningBot
 from tests.reminder_factories import Seed
 

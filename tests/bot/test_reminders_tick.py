@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from okrbot.bot.deps import Deps
 from okrbot.bot.reminders import send_reminders
 from okrbot.bot.scheduler import tick
+from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON
 from okrbot.bot.slack.blocks.checkin import PICK_BLOCK
 from okrbot.bot.slack.blocks.reminders import (
     REMINDER_SNOOZE,
@@ -20,7 +21,6 @@ from okrbot.bot.slack.blocks.reminders import (
     reminder_blocks,
     without_choices,
 )
-from okrbot.bot.slack.features.checkin import CHECKIN_BUTTON
 from okrbot.handlers.reminders import QuietKr
 from okrbot.storage import migrate
 from okrbot.storage.db import make_engine, session_scope

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON, KPI_FIX_BUTTON
 from okrbot.bot.slack.blocks.kpi_format import STATUS_EMOJI, kpi_line
 from okrbot.bot.slack.blocks.okr_format import confidence_label, progress_bar
 from okrbot.bot.slack.blocks.text import (
@@ -29,11 +30,7 @@ from okrbot.handlers.digest import Bucket, Digest, DigestKpi
 from okrbot.handlers.health import Status
 from okrbot.handlers.objectives import ObjectiveView
 
-KPI_FIX_BUTTON = "kpi_fix_okr_open"  # value: the KPI id
 DIGEST_REST_BUTTON = "kpi_digest_rest_open"  # value: "<area id>:<KPIs already shown>"
-# The check-in feature's button (features/checkin.py CHECKIN_BUTTON; importing it from here
-# would be circular). Without a value it asks which key result.
-CHECKIN_BUTTON = "okr_checkin_open"
 FIX_COMING_CALLBACK = "kpi_fix_okr_coming"
 DIGEST_REST_CALLBACK = "kpi_digest_rest"
 

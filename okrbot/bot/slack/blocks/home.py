@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from okrbot.bot.slack.blocks.digest import KPI_FIX_BUTTON
+from okrbot.bot.slack.blocks.buttons import KPI_FIX_BUTTON
 from okrbot.bot.slack.blocks.kpi_format import kpi_line
 from okrbot.bot.slack.blocks.kpis import update_button
 from okrbot.bot.slack.blocks.okr_format import (

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from okrbot.bot.slack.blocks.buttons import KPI_UPDATE_BUTTON
 from okrbot.bot.slack.blocks.kpi_format import (
     format_value,
     health_words,
@@ -26,7 +27,6 @@ from okrbot.bot.slack.blocks.text import (
 from okrbot.handlers.kpis import KpiView
 from okrbot.storage.models import Cadence, Kpi
 
-KPI_UPDATE_BUTTON = "kpi_update_open"  # value: the KPI id; opens the update modal for it
 UPDATE_CALLBACK = "kpi_update"
 PICK_BLOCK = "kpi_pick"
 PICK_ACTION = "kpi_update_pick"

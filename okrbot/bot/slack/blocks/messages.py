@@ -3,7 +3,8 @@
 from collections.abc import Sequence
 from typing import Any
 
-from okrbot.bot.slack.blocks.reminders import CHECKIN_BUTTON, checkin_button
+from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON
+from okrbot.bot.slack.blocks.reminders import checkin_button
 from okrbot.bot.slack.blocks.text import clip, context, escape, plain, section
 from okrbot.handlers.checkins import Candidate
 

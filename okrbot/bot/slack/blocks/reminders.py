@@ -4,13 +4,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON
 from okrbot.bot.slack.blocks.okr_format import ago, day, progress_bar
 from okrbot.bot.slack.blocks.text import clip, context, escape, plain, section
 from okrbot.handlers.reminders import QuietKr
 
 # The check-in feature's button (features/checkin.py CHECKIN_BUTTON, which answers it);
 # importing it from a builder would be circular. Its value is the key result to pick.
-CHECKIN_BUTTON = "okr_checkin_open"
 REMINDER_SNOOZE = "reminder_snooze"
 REMINDER_STOP = "reminder_stop"
 REMINDER_ACTIONS_BLOCK = "reminder_choices"

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from okrbot.bot.deps import Deps
 from okrbot.bot.slack import view_state
+from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON
 from okrbot.bot.slack.blocks.checkin import (
     CHECKIN_CALLBACK,
     COMMENT_BLOCK,
@@ -45,7 +46,6 @@ from okrbot.storage.workspaces import ensure_workspace
 
 # A button that opens the check-in modal; its value is a key result id, or "" to pick one.
 # The digest, the Home tab and reminders reuse it.
-CHECKIN_BUTTON = "okr_checkin_open"
 
 
 def open_checkin(

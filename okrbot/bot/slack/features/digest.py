@@ -11,9 +11,9 @@ from slack_sdk import WebClient
 
 from okrbot.bot.delivery import ChannelUnavailableError, Courier, retrying_client
 from okrbot.bot.deps import Deps
+from okrbot.bot.slack.blocks.buttons import KPI_FIX_BUTTON
 from okrbot.bot.slack.blocks.digest import (
     DIGEST_REST_BUTTON,
-    KPI_FIX_BUTTON,
     Message,
     area_gone_view,
     digest_messages,
@@ -29,7 +29,7 @@ from okrbot.storage.areas import area_for_channel, get_area
 from okrbot.storage.db import session_scope
 from okrbot.storage.workspaces import ensure_workspace
 
-__all__ = ["DIGEST_REST_BUTTON", "KPI_FIX_BUTTON", "SUBCOMMANDS", "register"]
+__all__ = ["DIGEST_REST_BUTTON", "SUBCOMMANDS", "register"]
 
 USAGE = "`/kpi digest` posts this channel's digest here; `/kpi digest preview` shows it to you."
 CANNOT_POST = (

@@ -9,9 +9,9 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from okrbot.bot.deps import Deps
+from okrbot.bot.slack.blocks.buttons import KPI_UPDATE_BUTTON
 from okrbot.bot.slack.blocks.kpi_format import format_value, health_emoji
 from okrbot.bot.slack.blocks.kpis import (
-    KPI_UPDATE_BUTTON,
     NOTE_BLOCK,
     PICK_ACTION,
     PICK_BLOCK,

@@ -7,7 +7,6 @@ from sqlmodel import Session
 
 from okrbot.bot.deps import Deps
 from okrbot.bot.slack.blocks.kpis import (
-    KPI_UPDATE_BUTTON,
     kpi_detail_blocks,
     kpi_list_blocks,
     kpi_list_text,
@@ -27,7 +26,7 @@ from okrbot.storage.db import session_scope
 from okrbot.storage.models import Area
 from okrbot.storage.workspaces import ensure_workspace
 
-__all__ = ["KPI_UPDATE_BUTTON", "SUBCOMMANDS", "register"]
+__all__ = ["SUBCOMMANDS", "register"]
 
 SHOW_USAGE = "Which KPI? `/kpi show NAME`, e.g. `/kpi show conversion`."
 ARCHIVE_USAGE = "Which KPI? `/kpi archive NAME`, e.g. `/kpi archive old signups`."
