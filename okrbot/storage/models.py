@@ -231,7 +231,12 @@ class CheckIn(SQLModel, table=True):
 class ScheduledRun(SQLModel, table=True):
     """A claim on one digest or reminder for one period, so it is sent exactly once."""
 
-    __table_args__ = (UniqueConstraint("workspace_id", "kind", "subject", "period"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind", "subject", "period"),
+        # Every tick asks which of this week's runs exist, and which need a retry.
+        Index("ix_scheduledrun_kind_period", "kind", "period"),
+        Index("ix_scheduledrun_kind_status", "kind", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = _workspace_fk()

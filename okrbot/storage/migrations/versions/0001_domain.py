@@ -2,15 +2,13 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 19:54:26.310676
+Create Date: 2026-12-04 20:42:52.213397
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-import okrbot.storage.types
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -27,7 +25,7 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", okrbot.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("platform", "external_id"),
     )
@@ -46,7 +44,7 @@ def upgrade() -> None:
         sa.Column("reminder_minute", sa.Integer(), nullable=False),
         sa.Column("leads", sa.JSON(), nullable=False),
         sa.Column("channel_error", sa.String(length=64), nullable=False),
-        sa.Column("created_at", okrbot.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("workspace_id", "channel_id"),
@@ -65,7 +63,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
-        sa.Column("at", okrbot.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -84,11 +82,11 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("subject", sa.String(length=64), nullable=False),
         sa.Column("period", sa.String(length=16), nullable=False),
-        sa.Column("due_at", okrbot.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("due_at", sa.DateTime(), nullable=False),
         sa.Column("status", sa.String(length=7), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("claimed_at", okrbot.storage.types.UtcDateTime(), nullable=False),
-        sa.Column("finished_at", okrbot.storage.types.UtcDateTime(), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=False),
         sa.Column("channel_id", sa.String(length=32), nullable=True),
         sa.Column("message_ts", sa.String(length=32), nullable=True),
@@ -97,6 +95,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("workspace_id", "kind", "subject", "period"),
     )
     with op.batch_alter_table("scheduledrun", schema=None) as batch_op:
+        batch_op.create_index("ix_scheduledrun_kind_period", ["kind", "period"], unique=False)
+        batch_op.create_index("ix_scheduledrun_kind_status", ["kind", "status"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_scheduledrun_workspace_id"), ["workspace_id"], unique=False
         )
@@ -140,9 +140,9 @@ def upgrade() -> None:
         sa.Column("warning_margin", sa.Float(), nullable=True),
         sa.Column("red_after_periods", sa.Integer(), nullable=False),
         sa.Column("origin_objective_id", sa.Integer(), nullable=True),
-        sa.Column("archived_at", okrbot.storage.types.UtcDateTime(), nullable=True),
-        sa.Column("created_at", okrbot.storage.types.UtcDateTime(), nullable=False),
-        sa.Column("updated_at", okrbot.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("archived_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["area_id"],
             ["area.id"],
@@ -168,7 +168,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=6), nullable=False),
         sa.Column("author_id", sa.String(length=32), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("recorded_at", okrbot.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["kpi_id"], ["kpi.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -196,8 +196,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=8), nullable=False),
         sa.Column("aligned_kpi_id", sa.Integer(), nullable=True),
         sa.Column("parent_objective_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", okrbot.storage.types.UtcDateTime(), nullable=False),
-        sa.Column("closed_at", okrbot.storage.types.UtcDateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("closed_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["aligned_kpi_id"],
             ["kpi.id"],
@@ -230,7 +230,7 @@ def upgrade() -> None:
         sa.Column("period", sa.String(length=16), nullable=False),
         sa.Column("channel_id", sa.String(length=32), nullable=False),
         sa.Column("message_ts", sa.String(length=32), nullable=True),
-        sa.Column("created_at", okrbot.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["objective_id"], ["objective.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -256,7 +256,7 @@ def upgrade() -> None:
         sa.Column("unit", sa.String(length=24), nullable=False),
         sa.Column("done", sa.Boolean(), nullable=False),
         sa.Column("kpi_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", okrbot.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["kpi_id"],
             ["kpi.id"],
@@ -285,7 +285,7 @@ def upgrade() -> None:
         sa.Column("confidence", sa.String(length=15), nullable=False),
         sa.Column("comment", sa.Text(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=128), nullable=True),
-        sa.Column("created_at", okrbot.storage.types.UtcDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["key_result_id"], ["keyresult.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -340,6 +340,8 @@ def downgrade() -> None:
     op.drop_table("userpreference")
     with op.batch_alter_table("scheduledrun", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_scheduledrun_workspace_id"))
+        batch_op.drop_index("ix_scheduledrun_kind_status")
+        batch_op.drop_index("ix_scheduledrun_kind_period")
 
     op.drop_table("scheduledrun")
     with op.batch_alter_table("auditentry", schema=None) as batch_op:
