@@ -417,3 +417,15 @@ def test_show_gives_the_kpi_in_full(bot: RunningBot, clock: TestClock) -> None:
     assert shown[:3] == ["*Target*\n≥ 7 %", "*Health*\nred", "*Owner*\n<@U_ALICE>"]
     texts = " ".join(text for text in block_texts(rest))
     assert "2026-11-30: 7.4 % · 2026-12-07: 6.1 %" in texts
+
+
+def test_recording_a_red_value_refreshes_the_owners_home_tab(bot: RunningBot) -> None:
+    """The owner's Home tab shows the KPI turning red without reopening it."""
+    set_up_area(bot)
+    create_kpi(bot)
+    record(bot, "conversion", "6.1")
+    [published] = bot.fake.wait_for("views.publish")
+    assert published.args["user_id"] == "U_ALICE"
+    home = str(published.args["view"]["blocks"])
+    assert "Website conversion rate" in home
+    assert "6.1 %" in home

@@ -27,6 +27,7 @@ from okrbot.bot.slack.blocks.kpis import (
 from okrbot.bot.slack.blocks.refusals import refusal_mrkdwn, refusal_plain
 from okrbot.bot.slack.blocks.text import escape
 from okrbot.bot.slack.commands import Invocation
+from okrbot.bot.slack.features.home import refresh_home
 from okrbot.bot.slack.features.kpi_support import (
     ViewState,
     actor,
@@ -264,6 +265,8 @@ class UpdateListeners:
         ack()
         channel_id = str(update_metadata(view).get("channel") or "") or None
         tell(client, channel_id=channel_id, user_id=user_id, text=text)
+        # The owner's Home tab shows this KPI's health and value: keep it current.
+        refresh_home(deps, client, team_id, recorded.kpi.owner_id)
 
 
 def _scope(session: Session, workspace_id: int, area_hint: Any) -> int | None:
