@@ -1,7 +1,8 @@
 """An area's weekly KPI health digest, as neutral data that every platform renders.
 
 Building one costs the same handful of SQL statements whatever the number of KPIs: the area,
-the KPI views, the objectives aligned to red KPIs, and the area's active objectives.
+the KPI views, the objectives aligned to red KPIs (open ones, and every one for the ledger),
+and the area's active objectives.
 """
 
 from collections import Counter
@@ -14,6 +15,7 @@ from sqlmodel import Session
 
 from okrbot.handlers.health import Health, attention_rank
 from okrbot.handlers.kpis import KpiView, kpi_views
+from okrbot.handlers.ledger import LedgerEntry, ledger_summaries
 from okrbot.handlers.objectives import ObjectiveView, objective_views
 from okrbot.handlers.schedule import current_period, week_start
 from okrbot.storage import runs
@@ -43,6 +45,8 @@ class DigestKpi:
     # without, the digest offers to create one.
     fixes: tuple[ObjectiveView, ...]
     fix_in_progress: bool
+    # For a red KPI: every objective ever aligned to it, newest first ("tried before").
+    tried: tuple[LedgerEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,11 @@ def build_digest(
     views = kpi_views(session, workspace_id=workspace_id, now=now, area_id=area_id)
     red_ids = [_kpi_id(v) for v in views if bucket_of(v.health) == Bucket.UNHEALTHY]
     fixes = _fixes_by_kpi(session, workspace_id, red_ids)
-    kpis = tuple(_digest_kpi(view, fixes.get(_kpi_id(view), ())) for view in views)
+    tried = ledger_summaries(session, workspace_id=workspace_id, kpi_ids=red_ids, now=now)
+    kpis = tuple(
+        _digest_kpi(view, fixes.get(_kpi_id(view), ()), tried.get(_kpi_id(view), ()))
+        for view in views
+    )
     label = period or current_period(now, area.timezone)
     counted = Counter(kpi.bucket for kpi in kpis)
     return Digest(
@@ -82,10 +90,18 @@ def build_digest(
     )
 
 
-def _digest_kpi(view: KpiView, fixes: Sequence[ObjectiveView]) -> DigestKpi:
+def _digest_kpi(
+    view: KpiView, fixes: Sequence[ObjectiveView], tried: Sequence[LedgerEntry]
+) -> DigestKpi:
     bucket = bucket_of(view.health)
     aligned = tuple(fixes) if bucket == Bucket.UNHEALTHY else ()
-    return DigestKpi(view=view, bucket=bucket, fixes=aligned, fix_in_progress=bool(aligned))
+    return DigestKpi(
+        view=view,
+        bucket=bucket,
+        fixes=aligned,
+        fix_in_progress=bool(aligned),
+        tried=tuple(tried) if bucket == Bucket.UNHEALTHY else (),
+    )
 
 
 def _fixes_by_kpi(

@@ -80,6 +80,16 @@ def create_kpi(
     return kpi
 
 
+def checked_new_kpi(
+    session: Session, *, workspace_id: int, form: KpiForm, now: datetime
+) -> tuple[dict[str, Any], Area]:
+    """A new KPI's fields and area, checked as `create_kpi` checks them (who may is not asked).
+
+    InvalidInputError when a field is wrong; nothing is written either way.
+    """
+    return _checked(session, workspace_id, form, now, current=None)
+
+
 def editable_kpi(session: Session, *, workspace_id: int, kpi_id: int, actor: Actor) -> Kpi:
     """The KPI if `actor` may edit it; NotFoundError or NotAllowedError otherwise."""
     kpi, area = kpi_with_area(session, workspace_id=workspace_id, kpi_id=kpi_id, active=True)

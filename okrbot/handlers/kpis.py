@@ -14,8 +14,9 @@ from okrbot.handlers.periods import local_date, recent_periods
 from okrbot.handlers.permissions import Actor, NotAllowedError, kpi_deciders, may_change_kpi
 from okrbot.storage import audit
 from okrbot.storage.areas import get_area, list_areas
+from okrbot.storage.fixes import open_fixes
 from okrbot.storage.kpis import get_kpi, latest_values, list_kpis
-from okrbot.storage.models import Area, Kpi, KpiValue
+from okrbot.storage.models import Area, Kpi, KpiValue, Objective
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class KpiView:
     change: float | None  # latest minus the previous period's value
     history: tuple[float | None, ...]  # the last 12 periods, oldest first (None = no value)
     sparkline: str
+    open_fix: Objective | None = None  # the active objective aligned to it: a fix in progress
 
 
 def kpi_views(
@@ -42,7 +44,8 @@ def kpi_views(
 ) -> list[KpiView]:
     """KPIs as shown, red → watch → stale → no data → healthy, then by name.
 
-    Three statements whatever the number of KPIs: areas, KPIs, and their latest values.
+    Four statements whatever the number of KPIs: areas, KPIs, their latest values, and the
+    open fixes aligned to them.
     Each KPI's "today" is the date at `now` in its area's time zone.
     """
     areas = {area.id: area for area in list_areas(session, workspace_id=workspace_id)}
@@ -61,8 +64,9 @@ def kpi_views(
         include_archived=include_archived,
         per_kpi=trend.HISTORY_PERIODS,
     )
+    fixes = open_fixes(session, workspace_id=workspace_id, area_id=area_id, kpi_ids=kpi_ids)
     views = [
-        _view(kpi, areas[kpi.area_id], values.get(kpi.id or 0, []), now)
+        _view(kpi, areas[kpi.area_id], values.get(kpi.id or 0, []), now, fixes.get(kpi.id or 0))
         for kpi in kpis
         if kpi.area_id in areas
     ]
@@ -79,7 +83,9 @@ def kpi_view(session: Session, *, workspace_id: int, kpi_id: int, now: datetime)
     return found[0]
 
 
-def _view(kpi: Kpi, area: Area, values: list[KpiValue], now: datetime) -> KpiView:
+def _view(
+    kpi: Kpi, area: Area, values: list[KpiValue], now: datetime, open_fix: Objective | None
+) -> KpiView:
     today = local_date(now, area.timezone)
     series = trend.history(values, recent_periods(kpi.cadence, today, trend.HISTORY_PERIODS))
     return KpiView(
@@ -90,6 +96,7 @@ def _view(kpi: Kpi, area: Area, values: list[KpiValue], now: datetime) -> KpiVie
         change=trend.change(values, kpi.cadence),
         history=series,
         sparkline=trend.sparkline(series),
+        open_fix=open_fix,
     )
 
 

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from okrbot.bot.scheduler import tick
-from okrbot.bot.slack.blocks import digest as digest_blocks
 from okrbot.bot.slack.blocks.buttons import KPI_FIX_BUTTON
 from okrbot.storage.models import RunStatus
 from tests import digest_seed as seed
@@ -61,7 +60,9 @@ def test_kpi_digest_posts_the_digest_with_a_fix_button_on_the_red_kpi(bot: Runni
     assert "accessory" not in healthy
 
 
-def test_a_red_kpi_with_a_fix_in_progress_shows_it_instead_of_the_button(bot: RunningBot) -> None:
+def test_a_red_kpi_with_a_fix_in_progress_shows_it_and_a_view_button(bot: RunningBot) -> None:
+    """The fix is named under the KPI, "fix in progress" sits by its colour, and the button
+    offers to view the fix instead of creating another."""
     workspace_id, area_id, conversion = _marketing(bot)
     seed.objective(
         bot.deps.engine, workspace_id, area_id, "Win back conversion", aligned_kpi_id=conversion
@@ -69,8 +70,11 @@ def test_a_red_kpi_with_a_fix_in_progress_shows_it_instead_of_the_button(bot: Ru
     bot.slack.command("/kpi", "digest", channel="C_MARKETING")
     posts = bot.fake.wait_for("chat.postMessage")
     [red] = _blocks_with(posts, "Website conversion rate")
+    assert "🔴 🛠 fix in progress *Website conversion rate*" in red["text"]["text"]
     assert "Fix in progress: *Win back conversion*" in red["text"]["text"]
-    assert "accessory" not in red
+    button = red["accessory"]
+    assert button["text"]["text"] == "View fix-OKR"
+    assert (button["action_id"], button["value"]) == (KPI_FIX_BUTTON, str(conversion))
 
 
 def test_kpi_digest_preview_is_shown_only_to_the_caller(bot: RunningBot) -> None:
@@ -105,14 +109,6 @@ def test_kpi_digest_where_the_bot_is_not_a_member_says_so(bot: RunningBot) -> No
     bot.slack.command("/kpi", "digest", channel="C_PRIVATE")
     [answer] = bot.fake.wait_for("response_url")
     assert "/invite @okrbot" in answer.args["text"]
-
-
-def test_the_fix_button_opens_a_modal_that_says_drafts_are_coming(bot: RunningBot) -> None:
-    _, _, conversion = _marketing(bot)
-    bot.slack.block_action(KPI_FIX_BUTTON, value=str(conversion), channel="C_MARKETING")
-    [opened] = bot.fake.wait_for("views.open")
-    assert opened.args["view"]["callback_id"] == digest_blocks.FIX_COMING_CALLBACK
-    assert "draft an OKR" in str(opened.args["view"]["blocks"])
 
 
 def test_an_on_demand_digest_does_not_count_as_the_weekly_one(

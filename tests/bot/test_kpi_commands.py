@@ -41,11 +41,17 @@ def values(bot: RunningBot) -> list[float]:
 
 
 def block_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """Each block's text: a section's, or its elements' (a button's label, a context's text)."""
     return [
         (block.get("text") or {}).get("text", "")
-        or " ".join(e.get("text", "") for e in block.get("elements", []))
+        or " ".join(_element_text(e) for e in block.get("elements", []))
         for block in blocks
     ]
+
+
+def _element_text(element: dict[str, Any]) -> str:
+    text = element.get("text", "")
+    return str(text.get("text", "")) if isinstance(text, dict) else str(text)
 
 
 def list_kpis(bot: RunningBot, args: str = "", channel: str = "C_MARKETING") -> dict[str, Any]:
@@ -234,7 +240,8 @@ def test_a_kpi_three_weeks_silent_is_stale_and_a_red_one_stays_red(
     lines = block_texts(list_kpis(bot)["blocks"])[1:]
 
     assert lines[0].startswith("🔴 ⏳ stale *Conversion*")
-    assert lines[1].startswith("🟢 ⏳ stale *Signups*")
+    assert lines[1] == "Create OKR to fix this KPI"  # under the red one
+    assert lines[2].startswith("🟢 ⏳ stale *Signups*")
 
 
 # ---- /kpi new --------------------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from okrbot.bot.slack.blocks.okr_format import (
     mentions,
     progress_bar,
 )
+from okrbot.bot.slack.blocks.okr_to_kpi import offer_block
 from okrbot.bot.slack.blocks.text import clip, context, escape, plain, section
 from okrbot.handlers.checkins import Candidate, CheckinTarget, Recorded
-from okrbot.storage.models import CheckIn, Confidence, KeyResultKind
+from okrbot.handlers.okr_to_kpi import can_become_kpi
+from okrbot.storage.models import CheckIn, Confidence, KeyResultKind, ObjectiveStatus
 
 CHECKIN_CALLBACK = "okr_checkin"
 PICK_ACTION = "okr_checkin_pick"
@@ -286,6 +288,9 @@ def confirmation_view(recorded: Recorded) -> Block:
             f"Objective *{escape(objective.objective.title)}*: {progress_bar(objective.progress)}"
         ),
     ]
+    if can_become_kpi(objective):  # the check-in that completes it offers to keep the number
+        reached = objective.objective.status != ObjectiveStatus.ACHIEVED
+        blocks.append(offer_block(objective.objective, reached=reached))
     channel = target.area.channel_id if target.area else None
     if channel:
         blocks.append(context(f"An update goes to <#{channel}>."))

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON, KPI_FIX_BUTTON
+from okrbot.bot.slack.blocks.buttons import CHECKIN_BUTTON, fix_button
 from okrbot.bot.slack.blocks.kpi_format import STATUS_EMOJI, kpi_line
+from okrbot.bot.slack.blocks.ledger import tried_before_line
 from okrbot.bot.slack.blocks.okr_format import confidence_label, progress_bar
 from okrbot.bot.slack.blocks.text import (
     MESSAGE_BLOCK_LIMIT,
@@ -31,7 +32,6 @@ from okrbot.handlers.health import Status
 from okrbot.handlers.objectives import ObjectiveView
 
 DIGEST_REST_BUTTON = "kpi_digest_rest_open"  # value: "<area id>:<KPIs already shown>"
-FIX_COMING_CALLBACK = "kpi_fix_okr_coming"
 DIGEST_REST_CALLBACK = "kpi_digest_rest"
 
 MAX_MESSAGES = 5
@@ -155,23 +155,16 @@ def kpi_blocks_of(kpis: Sequence[DigestKpi]) -> list[_KpiBlock]:
 
 
 def red_kpi_block(kpi: DigestKpi, heading: str = "") -> dict[str, Any]:
-    """A red KPI: its line, then the objectives fixing it, or a button to create one."""
+    """A red KPI: its line, the objectives fixing it, and a button to create or view its fix."""
     lines = [heading] if heading else []
     lines.append(clip(kpi_line(kpi.view), LINE_LIMIT))
     lines.extend(clip(f"↳ Fix in progress: {objective_line(fix)}", LINE_LIMIT) for fix in kpi.fixes)
+    if tried := tried_before_line(kpi.tried):
+        lines.append(clip(f"↳ {tried}", LINE_LIMIT))
     block = section(clip("\n".join(lines), TEXT_LIMIT))
-    if not kpi.fix_in_progress:
-        block["accessory"] = fix_button(kpi)
+    assert kpi.view.kpi.id is not None
+    block["accessory"] = fix_button(kpi.view.kpi.id, kpi.view.open_fix)
     return block
-
-
-def fix_button(kpi: DigestKpi) -> dict[str, Any]:
-    return {
-        "type": "button",
-        "text": plain("Create OKR to fix this KPI"),
-        "action_id": KPI_FIX_BUTTON,
-        "value": str(kpi.view.kpi.id),
-    }
 
 
 def rest_block(digest: Digest, shown: int) -> dict[str, Any]:
@@ -266,21 +259,6 @@ def area_gone_view() -> dict[str, Any]:
 
 def loading_view(title: str) -> dict[str, Any]:
     return _modal(DIGEST_REST_CALLBACK, title, [section("Loading…")])
-
-
-def fix_coming_view() -> dict[str, Any]:
-    """What the fix button opens until fix-OKR drafts exist."""
-    return _modal(
-        FIX_COMING_CALLBACK,
-        "Fix this KPI",
-        [
-            section(
-                "Soon this button will draft an OKR to bring this KPI back to health, "
-                "aligned to it and ready to edit."
-            ),
-            context("Until then, `/okr new` sets an objective by hand."),
-        ],
-    )
 
 
 def no_area_text() -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from okrbot.bot.slack.blocks.buttons import KPI_FIX_BUTTON
+from okrbot.bot.slack.blocks.buttons import fix_actions, fix_button
 from okrbot.bot.slack.blocks.kpi_format import kpi_line
 from okrbot.bot.slack.blocks.kpis import update_button
 from okrbot.bot.slack.blocks.okr_format import (
@@ -145,7 +145,7 @@ def kpi_blocks(kpis: Sequence[KpiAttention]) -> list[Block]:
 
 
 def kpi_attention_blocks(kpi: KpiAttention) -> list[Block]:
-    """The KPI's line with its Update button; under a red one, its fix or a button to make one."""
+    """The KPI's line with its Update button; under a red one, its fixes and the fix button."""
     assert kpi.view.kpi.id is not None
     blocks = [
         {
@@ -153,20 +153,9 @@ def kpi_attention_blocks(kpi: KpiAttention) -> list[Block]:
             "accessory": update_button(kpi.view.kpi.id),
         }
     ]
-    if kpi.needs_fix:
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [fix_button(kpi.view.kpi.id, "Create OKR to fix this KPI")],
-            }
-        )
-    elif kpi.red:
+    if kpi.red and kpi.fixes:
         blocks.append(context(clip(_fixes_text(kpi.fixes), TEXT_LIMIT)))
-    return blocks
-
-
-def fix_button(kpi_id: int, label: str) -> Block:
-    return _button(label, KPI_FIX_BUTTON, str(kpi_id), style="danger")
+    return blocks + fix_actions(kpi.view)
 
 
 def area_blocks(areas: Sequence[AreaAttention]) -> list[Block]:
@@ -192,7 +181,7 @@ def area_blocks(areas: Sequence[AreaAttention]) -> list[Block]:
 
 
 def area_attention_blocks(area: AreaAttention, items: int | None = AREA_ITEMS) -> list[Block]:
-    """The area's red KPIs and worrying objectives; fix buttons for red KPIs without a fix."""
+    """The area's red KPIs and worrying objectives; a fix button (create or view) per red KPI."""
     red = area.red_kpis[:items]
     objectives = area.objectives[:items]
     lines = [f"*{escape(area.area.name)}*"]
@@ -203,9 +192,9 @@ def area_attention_blocks(area: AreaAttention, items: int | None = AREA_ITEMS) -
         lines.append(f"…and {hidden} more")
     blocks = [section(clip("\n".join(lines), TEXT_LIMIT))]
     fixes = [
-        fix_button(kpi.view.kpi.id, clip(f"Fix {kpi.view.kpi.name}", BUTTON_TEXT_LIMIT))
+        fix_button(kpi.view.kpi.id, kpi.view.open_fix, kpi_name=kpi.view.kpi.name)
         for kpi in red
-        if kpi.needs_fix and kpi.view.kpi.id is not None
+        if kpi.view.kpi.id is not None
     ]
     if fixes:
         blocks.append({"type": "actions", "elements": fixes})

@@ -22,6 +22,7 @@ STATUS_WORDS = {
     Status.NO_DATA: "no data",
 }
 STALE_MARKER = "⏳ stale"
+FIX_MARKER = "🛠 fix in progress"
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "€": "€", "$": "$", "£": "£"}
 
 
@@ -97,10 +98,11 @@ def change_text(change: float | None, kpi: Kpi) -> str:
 
 
 def kpi_line(view: KpiView) -> str:
-    """One KPI in mrkdwn: emoji, name, value vs target, sparkline, change, owner, stale marker."""
+    """One KPI in mrkdwn: emoji, fix marker, name, value vs target, sparkline, change, owner."""
     kpi = view.kpi
     target = escape(target_text(kpi))
-    parts = [f"{health_emoji(view.health)} *{escape(kpi.name)}*"]
+    fixing = f" {FIX_MARKER}" if view.open_fix else ""
+    parts = [f"{health_emoji(view.health)}{fixing} *{escape(kpi.name)}*"]
     if view.latest is None:
         parts.append(f"no value yet · target {target}")
     else:
@@ -116,4 +118,6 @@ def kpi_line(view: KpiView) -> str:
 def kpi_text(view: KpiView) -> str:
     """The same as plain words, for notifications: "Website conversion rate: 6.1 % (red)"."""
     value = "no value yet" if view.latest is None else format_value(view.latest.value, view.kpi)
-    return f"{view.kpi.name}: {value} vs {target_text(view.kpi)} ({health_words(view.health)})"
+    fixing = ", fix in progress" if view.open_fix else ""
+    health = health_words(view.health)
+    return f"{view.kpi.name}: {value} vs {target_text(view.kpi)} ({health}{fixing})"

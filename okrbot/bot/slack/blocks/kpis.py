@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from okrbot.bot.slack.blocks.buttons import KPI_UPDATE_BUTTON
+from okrbot.bot.slack.blocks.buttons import KPI_UPDATE_BUTTON, fix_actions
 from okrbot.bot.slack.blocks.kpi_format import (
     format_value,
     health_words,
@@ -56,17 +56,21 @@ def update_button(kpi_id: int) -> dict[str, Any]:
 def kpi_list_blocks(
     views: Sequence[KpiView], *, title: str, show_area: bool = False
 ) -> list[dict[str, Any]]:
-    """A title, one section per KPI with its Update button; "…and N more" past Slack's limit."""
-    room = MESSAGE_BLOCK_LIMIT - 2  # the title, and the "more" line if needed
-    shown = views if len(views) <= room + 1 else views[:room]
+    """A title, one section per KPI with its Update button (and under a red one, its fix
+    button); "…and N more" past Slack's limit."""
+    items = [_list_item(view, show_area=show_area) for view in views]
+    room = MESSAGE_BLOCK_LIMIT - 1  # the title
+    if sum(len(item) for item in items) > room:
+        room -= 1  # the "more" line
     blocks = [section(title)]
-    for view in shown:
-        line = kpi_line(view)
-        if show_area:
-            line += f"  · _{escape(view.area.name)}_"
-        blocks.append({**section(line), "accessory": update_button(view.kpi.id or 0)})
-    if len(shown) < len(views):
-        hidden = len(views) - len(shown)
+    shown = 0
+    for item in items:
+        if len(blocks) - 1 + len(item) > room:
+            break
+        blocks += item
+        shown += 1
+    if shown < len(views):
+        hidden = len(views) - shown
         blocks.append(
             context(
                 f"…and {hidden} more, in the same order. "
@@ -74,6 +78,13 @@ def kpi_list_blocks(
             )
         )
     return blocks
+
+
+def _list_item(view: KpiView, *, show_area: bool) -> list[dict[str, Any]]:
+    line = kpi_line(view)
+    if show_area:
+        line += f"  · _{escape(view.area.name)}_"
+    return [{**section(line), "accessory": update_button(view.kpi.id or 0)}, *fix_actions(view)]
 
 
 def kpi_list_text(views: Sequence[KpiView], *, title: str) -> str:
@@ -92,6 +103,7 @@ def kpi_detail_blocks(view: KpiView, *, periods: Sequence[date]) -> list[dict[st
         header(kpi.name),
         {**section(kpi_line(view)), "accessory": update_button(kpi.id or 0)},
         {"type": "section", "fields": [mrkdwn(text) for text in _facts(view)]},
+        *fix_actions(view),
     ]
     if kpi.description:
         blocks.append(section(escape(kpi.description)))

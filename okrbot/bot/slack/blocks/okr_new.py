@@ -13,6 +13,7 @@ from okrbot.handlers.objective_form import (
     MAX_KEY_RESULTS,
     OBJECTIVE_PREFIX,
     FormChoices,
+    KeyResultForm,
     kr_field,
 )
 from okrbot.handlers.objectives import ObjectiveView
@@ -50,10 +51,12 @@ def _input(
     return block
 
 
-def _text_input(placeholder: str, max_length: int | None = None) -> Block:
+def _text_input(placeholder: str, max_length: int | None = None, initial: str = "") -> Block:
     element: Block = {"type": "plain_text_input", "placeholder": plain(placeholder)}
     if max_length:
         element["max_length"] = max_length
+    if initial:
+        element["initial_value"] = initial[:max_length] if max_length else initial
     return element
 
 
@@ -88,7 +91,7 @@ def new_objective_view(
     rows = max(1, min(rows, MAX_KEY_RESULTS))
     blocks = _objective_blocks(choices, owner_id)
     for index in range(rows):
-        blocks += _key_result_blocks(index, choices)
+        blocks += key_result_blocks(index, kpis=choices.kpis)
     if rows < MAX_KEY_RESULTS:
         blocks.append(
             {
@@ -126,21 +129,10 @@ def _objective_blocks(choices: FormChoices, owner_id: str) -> list[Block]:
         area_select["initial_option"] = area_option(default)
     start, end = choices.period
     blocks = [
-        _input(
-            "title",
-            "Objective",
-            _text_input("e.g. Make onboarding delightful", TITLE_LIMIT),
-        ),
+        title_input(),
         _input("area", "Area", area_select),
-        _input("owner", "Owner", {"type": "users_select", "initial_user": owner_id}),
-        _input("period_start", "Starts", _datepicker(start), optional=True),
-        _input(
-            "period_end",
-            "Ends",
-            _datepicker(end),
-            optional=True,
-            hint="This quarter unless you change the dates.",
-        ),
+        owner_input(owner_id),
+        *period_inputs(start, end, hint="This quarter unless you change the dates."),
     ]
     alignment = _alignment_select(choices)
     if alignment is not None:
@@ -156,6 +148,24 @@ def _objective_blocks(choices: FormChoices, owner_id: str) -> list[Block]:
     return blocks
 
 
+def title_input(initial: str = "") -> Block:
+    return _input(
+        "title", "Objective", _text_input("e.g. Make onboarding delightful", TITLE_LIMIT, initial)
+    )
+
+
+def owner_input(owner_id: str) -> Block:
+    return _input("owner", "Owner", {"type": "users_select", "initial_user": owner_id})
+
+
+def period_inputs(start: date, end: date, *, hint: str) -> list[Block]:
+    """The start and end datepickers; cleared, both fall back to this quarter."""
+    return [
+        _input("period_start", "Starts", _datepicker(start), optional=True),
+        _input("period_end", "Ends", _datepicker(end), optional=True, hint=hint),
+    ]
+
+
 def _alignment_select(choices: FormChoices) -> Block | None:
     if not choices.kpis and not choices.objectives:
         return None
@@ -166,32 +176,62 @@ def _alignment_select(choices: FormChoices) -> Block | None:
     return select | {"type": "static_select", "option_groups": groups}
 
 
-def _key_result_blocks(index: int, choices: FormChoices) -> list[Block]:
+def key_result_blocks(
+    index: int,
+    *,
+    kpis: Sequence[Kpi] = (),
+    initial: KeyResultForm | None = None,
+    note: str = "",
+    follows_kpi: bool = False,
+) -> list[Block]:
+    """One key result row, empty or filled with `initial`; `note` (mrkdwn) under its heading.
+
+    A row that `follows_kpi` is a metric whose KPI is fixed: no kind and no KPI to pick.
+    """
     kinds = [
         _option("A metric, from a start to a target", KeyResultKind.METRIC.value),
         _option("A milestone: done or not", KeyResultKind.MILESTONE.value),
     ]
+    typed = initial or KeyResultForm()
     first = index == 0
-    blocks = [
-        section(f"*Key result {index + 1}*"),
+    blocks = [section(f"*Key result {index + 1}*")]
+    if note:
+        blocks.append(context(note))
+    blocks.append(
         _input(
             kr_field(index, "title"),
             "Key result",
-            _text_input("e.g. Raise trial-to-paid from 5 % to 8 %", TITLE_LIMIT),
+            _text_input("e.g. Raise trial-to-paid from 5 % to 8 %", TITLE_LIMIT, typed.title),
             optional=not first,
             hint="" if first else "Leave the row empty to skip it.",
+        )
+    )
+    if not follows_kpi:
+        chosen = kinds[1] if typed.kind == KeyResultKind.MILESTONE.value else kinds[0]
+        blocks.append(
+            _input(
+                kr_field(index, "kind"),
+                "Kind",
+                {"type": "radio_buttons", "options": kinds, "initial_option": chosen},
+            )
+        )
+    blocks += [
+        _input(
+            kr_field(index, "start"),
+            "Start value",
+            _text_input("e.g. 5", initial=typed.start),
+            optional=True,
         ),
         _input(
-            kr_field(index, "kind"),
-            "Kind",
-            {"type": "radio_buttons", "options": kinds, "initial_option": kinds[0]},
+            kr_field(index, "target"),
+            "Target value",
+            _text_input("e.g. 8", initial=typed.target),
+            optional=True,
         ),
-        _input(kr_field(index, "start"), "Start value", _text_input("e.g. 5"), optional=True),
-        _input(kr_field(index, "target"), "Target value", _text_input("e.g. 8"), optional=True),
         _input(
             kr_field(index, "unit"),
             "Unit",
-            _text_input("e.g. %, EUR, signups", UNIT_LIMIT),
+            _text_input("e.g. %, EUR, signups", UNIT_LIMIT, typed.unit),
             optional=True,
         ),
         _input(
@@ -201,8 +241,8 @@ def _key_result_blocks(index: int, choices: FormChoices) -> list[Block]:
             optional=True,
         ),
     ]
-    if choices.kpis:
-        blocks.append(_kpi_link(index, choices.kpis))
+    if kpis and not follows_kpi:
+        blocks.append(_kpi_link(index, kpis))
     return blocks
 
 

@@ -13,6 +13,8 @@ from okrbot.bot.slack.blocks.okr_format import (
     percent,
     progress_bar,
 )
+from okrbot.bot.slack.blocks.okr_to_kpi import MENU_LABEL as TO_KPI_LABEL
+from okrbot.bot.slack.blocks.okr_to_kpi import MENU_TO_KPI, kpi_names
 from okrbot.bot.slack.blocks.text import (
     MESSAGE_BLOCK_LIMIT,
     clip,
@@ -23,7 +25,8 @@ from okrbot.bot.slack.blocks.text import (
     section,
 )
 from okrbot.handlers.objectives import ObjectiveView
-from okrbot.storage.models import Objective
+from okrbot.handlers.okr_to_kpi import can_become_kpi
+from okrbot.storage.models import Objective, ObjectiveStatus
 
 LIST_MENU_ACTION = "okr_list_menu"
 EDIT_CALLBACK = "okr_edit"
@@ -56,19 +59,29 @@ def parse_menu_value(value: str) -> tuple[str, str]:
     return choice, objective_id
 
 
-def _menu(objective_id: int) -> Block:
+def _menu(objective_id: int, *, to_kpi: ObjectiveStatus | None = None) -> Block:
+    """The objective's menu; `to_kpi` (its status) offers "Turn into a KPI" in place of
+    "Mark achieved" once achieved, or of "Mark missed" once every key result is done."""
+    labels = MENU_LABELS
+    if to_kpi is not None:  # an overflow menu holds at most five options
+        replaced = MENU_ACHIEVED if to_kpi == ObjectiveStatus.ACHIEVED else MENU_MISSED
+        labels = {c: label for c, label in MENU_LABELS.items() if c != replaced}
+        labels[MENU_TO_KPI] = TO_KPI_LABEL
     return {
         "type": "overflow",
         "action_id": LIST_MENU_ACTION,
         "options": [
             {"text": plain(label), "value": menu_value(choice, objective_id)}
-            for choice, label in MENU_LABELS.items()
+            for choice, label in labels.items()
         ],
     }
 
 
-def objective_blocks(view: ObjectiveView, *, area_name: str, now: datetime) -> list[Block]:
-    """One objective: title, area, owner, progress, confidence and how long since a check-in."""
+def objective_blocks(
+    view: ObjectiveView, *, area_name: str, now: datetime, became: Sequence[str] = ()
+) -> list[Block]:
+    """One objective: title, area, owner, progress, confidence and how long since a check-in;
+    the KPIs it became, if any."""
     objective = view.objective
     assert objective.id is not None
     since = (
@@ -81,10 +94,12 @@ def objective_blocks(view: ObjectiveView, *, area_name: str, now: datetime) -> l
     text = (
         f"*{escape(objective.title)}*\n{who}\n{progress_bar(view.progress)}{confidence} · {since}"
     )
+    if became:
+        text += f"\nBecame KPI {kpi_names(became)}"
     summary = {
         "type": "section",
         "text": {"type": "mrkdwn", "text": clip(text)},
-        "accessory": _menu(objective.id),
+        "accessory": _menu(objective.id, to_kpi=objective.status if can_become_kpi(view) else None),
     }
     lines = [
         f"• {escape(kr.key_result.title)}: {escape(kr_status(kr.key_result))} "
@@ -101,15 +116,20 @@ def list_blocks(
     area_names: Mapping[int, str],
     now: datetime,
     empty: str,
+    became: Mapping[int, Sequence[str]] | None = None,
 ) -> list[Block]:
-    """The list, cut to Slack's 50 blocks with "…and N more" when it is longer."""
+    """The list, cut to Slack's 50 blocks with "…and N more" when it is longer.
+
+    `became` names the KPIs each objective (by id) turned into.
+    """
     blocks = [header(heading)]
     if not views:
         return [*blocks, section(empty)]
     room = (MESSAGE_BLOCK_LIMIT - 2) // BLOCKS_PER_OBJECTIVE  # the header, the "more" line
     for view in views[:room]:
         area = area_names.get(view.objective.area_id, "")
-        blocks += objective_blocks(view, area_name=area, now=now)
+        kpis = (became or {}).get(view.objective.id or 0, ())
+        blocks += objective_blocks(view, area_name=area, now=now, became=kpis)
     if len(views) > room:
         blocks.append(
             context(

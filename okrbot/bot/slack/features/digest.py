@@ -11,13 +11,11 @@ from slack_sdk import WebClient
 
 from okrbot.bot.delivery import ChannelUnavailableError, Courier, retrying_client
 from okrbot.bot.deps import Deps
-from okrbot.bot.slack.blocks.buttons import KPI_FIX_BUTTON
 from okrbot.bot.slack.blocks.digest import (
     DIGEST_REST_BUTTON,
     Message,
     area_gone_view,
     digest_messages,
-    fix_coming_view,
     loading_view,
     no_area_text,
     rest_view,
@@ -95,11 +93,6 @@ SUBCOMMANDS = (
 
 
 def register(app: App, deps: Deps) -> None:
-    def on_action_fix_kpi(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """Until fix-OKR drafts exist, the button says they are coming."""
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=fix_coming_view())
-
     def on_action_list_rest(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """The KPIs a long digest had no room for, in a modal."""
         ack()
@@ -119,7 +112,6 @@ def register(app: App, deps: Deps) -> None:
         view = rest_view(digest, shown) if digest else area_gone_view()
         client.views_update(view_id=opened["view"]["id"], view=view)
 
-    app.action(KPI_FIX_BUTTON)(on_action_fix_kpi)
     app.action(DIGEST_REST_BUTTON)(on_action_list_rest)
 
 

@@ -11,6 +11,7 @@ from okrbot.bot.slack.blocks.kpis import (
     kpi_list_blocks,
     kpi_list_text,
 )
+from okrbot.bot.slack.blocks.ledger import ledger_blocks
 from okrbot.bot.slack.blocks.refusals import refusal_mrkdwn
 from okrbot.bot.slack.blocks.text import escape
 from okrbot.bot.slack.commands import Invocation, Subcommand
@@ -18,6 +19,8 @@ from okrbot.bot.slack.features.kpi_form import FormListeners, no_match_text, run
 from okrbot.bot.slack.features.kpi_support import actor
 from okrbot.bot.slack.features.kpi_update import UpdateListeners, run_update
 from okrbot.handlers.kpis import archive_kpi, find_kpi, kpi_view, kpi_views
+from okrbot.handlers.ledger import kpi_ledger
+from okrbot.handlers.okr_to_kpi import origin_of
 from okrbot.handlers.periods import local_date, recent_periods
 from okrbot.handlers.permissions import NotAllowedError
 from okrbot.handlers.trend import HISTORY_PERIODS
@@ -94,11 +97,15 @@ def run_show(inv: Invocation) -> None:
             inv.ack(response_type="ephemeral", text=no_match_text(inv.args))
             return
         view = kpi_view(session, workspace_id=workspace_id, kpi_id=kpi.id or 0, now=now)
-    periods = recent_periods(view.kpi.cadence, local_date(now, view.area.timezone), HISTORY_PERIODS)
+        tried = kpi_ledger(session, workspace_id=workspace_id, kpi_id=kpi.id or 0, now=now)
+        origin = origin_of(session, workspace_id=workspace_id, kpi=view.kpi)
+    today = local_date(now, view.area.timezone)
+    periods = recent_periods(view.kpi.cadence, today, HISTORY_PERIODS)
+    lineage = ledger_blocks(tried, kpi=view.kpi, origin=origin, today=today)
     inv.ack(
         response_type="ephemeral",
         text=view.kpi.name,
-        blocks=kpi_detail_blocks(view, periods=periods),
+        blocks=[*kpi_detail_blocks(view, periods=periods), *lineage],
     )
 
 

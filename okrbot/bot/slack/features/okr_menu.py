@@ -1,5 +1,6 @@
 """The menu of each objective in `/okr list`: check in, edit, mark achieved or missed, close."""
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -8,6 +9,7 @@ from slack_sdk import WebClient
 from okrbot.bot.deps import Deps
 from okrbot.bot.slack import view_state
 from okrbot.bot.slack.blocks.okr_format import mentions
+from okrbot.bot.slack.blocks.okr_to_kpi import MENU_TO_KPI, achieved_blocks
 from okrbot.bot.slack.blocks.okrs import (
     EDIT_CALLBACK,
     LIST_MENU_ACTION,
@@ -23,6 +25,7 @@ from okrbot.bot.slack.blocks.okrs import (
 from okrbot.bot.slack.blocks.text import escape
 from okrbot.bot.slack.commands import Subcommand
 from okrbot.bot.slack.features.checkin import open_checkin
+from okrbot.bot.slack.features.okr_to_kpi import open_okr_to_kpi
 from okrbot.handlers.objectives import (
     Invalid,
     NotAllowed,
@@ -44,7 +47,13 @@ STATUS_CHOICES = {
     MENU_MISSED: ObjectiveStatus.MISSED,
     MENU_CLOSE: ObjectiveStatus.CLOSED,
 }
-KNOWN_CHOICES = {MENU_CHECKIN, MENU_EDIT, *STATUS_CHOICES}
+# Choices that open another feature's modal: f(deps, client, *, trigger_id, team_id, user_id,
+# objective_id).
+OPENERS: dict[str, Callable[..., None]] = {
+    MENU_CHECKIN: open_checkin,
+    MENU_TO_KPI: open_okr_to_kpi,
+}
+KNOWN_CHOICES = {MENU_EDIT, *OPENERS, *STATUS_CHOICES}
 NOT_FOUND = "I can't find that objective; it may have been deleted. Nothing was changed."
 
 
@@ -63,8 +72,9 @@ def register(app: App, deps: Deps) -> None:
         if objective_id is None or choice not in KNOWN_CHOICES:
             respond(text=NOT_FOUND, response_type="ephemeral", replace_original=False)
             return
-        if choice == MENU_CHECKIN:
-            open_checkin(
+        opener = OPENERS.get(choice)
+        if opener is not None:
+            opener(
                 deps,
                 client,
                 trigger_id=trigger_id,
@@ -100,11 +110,7 @@ def register(app: App, deps: Deps) -> None:
         elif choice == MENU_EDIT:
             client.views_open(trigger_id=trigger_id, view=edit_view(found))
         else:
-            respond(
-                text=f"*{escape(found.title)}* is now {found.status.value}.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            respond(**_status_answer(found), response_type="ephemeral", replace_original=False)
 
     def on_view_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """Save the edit, or say inline what is wrong (or who may change the objective)."""
@@ -139,6 +145,14 @@ def register(app: App, deps: Deps) -> None:
 
     app.action(LIST_MENU_ACTION)(on_action_menu)
     app.view_submission(EDIT_CALLBACK)(on_view_edit)
+
+
+def _status_answer(objective: Objective) -> dict[str, Any]:
+    """ "*Grow* is now missed."; an achieved one is also offered to turn into a KPI."""
+    text = f"*{escape(objective.title)}* is now {objective.status.value}."
+    if objective.status == ObjectiveStatus.ACHIEVED:
+        return {"text": text, "blocks": achieved_blocks(objective, text)}
+    return {"text": text}
 
 
 def _refusal(outcome: NotFound | NotAllowed) -> str:

@@ -31,24 +31,34 @@ from okrbot.handlers.objective_form import (
 )
 from okrbot.handlers.objectives import Invalid, objective_view, objective_views
 from okrbot.handlers.okr_numbers import parse_id
+from okrbot.handlers.okr_to_kpi import became_kpis
 from okrbot.storage.areas import area_for_channel, list_areas
 from okrbot.storage.db import session_scope
+from okrbot.storage.models import ObjectiveStatus
 from okrbot.storage.workspaces import ensure_workspace
 
 NO_AREAS = (
     "There are no areas yet, so an objective has nowhere to belong. Run `/okr setup` in the "
     "area's channel (e.g. #marketing) first, then `/okr new`."
 )
-LIST_USAGE = "`/okr list` takes `mine`, `area` or `all`, e.g. `/okr list mine`."
+LIST_USAGE = (
+    "`/okr list` takes `mine`, `area` or `all`, e.g. `/okr list mine`; "
+    "`/okr list achieved` shows the achieved ones."
+)
 NOT_AN_AREA = (
     "This channel is not an area's home channel. Try `/okr list mine` or `/okr list all`, "
     "or run `/okr setup` here to make it one."
 )
-LIST_HEADINGS = {"mine": "Your objectives", "all": "All objectives"}
+LIST_HEADINGS = {
+    "mine": "Your objectives",
+    "all": "All objectives",
+    "achieved": "Achieved objectives",
+}
 LIST_EMPTY = {
     "mine": "You own no active objective or key result. `/okr list area` shows your area's.",
     "area": "No active objectives here yet. `/okr new` sets one.",
     "all": "No active objectives yet. `/okr new` sets one.",
+    "achieved": "No objective has been marked achieved yet.",
 }
 
 
@@ -104,9 +114,10 @@ def _key_result_row(state: view_state.State, index: int) -> KeyResultForm:
 
 # ---- /okr list ----------------------------------------------------------------------------
 def run_list(inv: Invocation) -> None:
-    """`/okr list [mine|area|all]`; without a word, the channel's area, or else one's own."""
+    """`/okr list [mine|area|all|achieved]`; without a word, the channel's area, or else one's
+    own. `achieved` lists every achieved objective (they can turn into KPIs)."""
     scope = inv.args.lower().strip()
-    if scope not in {"", "mine", "area", "all"}:
+    if scope not in {"", "mine", "area", "all", "achieved"}:
         inv.ack(response_type="ephemeral", text=LIST_USAGE)
         return
     with session_scope(inv.deps.engine) as session:
@@ -118,14 +129,23 @@ def run_list(inv: Invocation) -> None:
             workspace_id=workspace_id,
             area_id=home.id if scope == "area" and home else None,
             owner_id=inv.user_id if scope == "mine" else None,
+            statuses=(ObjectiveStatus.ACHIEVED if scope == "achieved" else ObjectiveStatus.ACTIVE,),
         )
         areas = {a.id: a.name for a in list_areas(session, workspace_id=workspace_id) if a.id}
+        became = became_kpis(
+            session, workspace_id=workspace_id, objective_ids=[v.objective.id or 0 for v in views]
+        )
     if scope == "area" and home is None:
         inv.ack(response_type="ephemeral", text=NOT_AN_AREA)
         return
     heading = LIST_HEADINGS.get(scope) or f"{home.name if home else ''} objectives"
     blocks = list_blocks(
-        views, heading=heading, area_names=areas, now=inv.deps.clock(), empty=LIST_EMPTY[scope]
+        views,
+        heading=heading,
+        area_names=areas,
+        now=inv.deps.clock(),
+        empty=LIST_EMPTY[scope],
+        became={objective_id: [k.name for k in kpis] for objective_id, kpis in became.items()},
     )
     inv.ack(response_type="ephemeral", text=list_text(views, heading), blocks=blocks)
 
@@ -142,7 +162,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         command="/okr",
         name="list",
-        usage="/okr list [mine|area|all]",
+        usage="/okr list [mine|area|all|achieved]",
         summary="objectives with progress, confidence and their last check-in",
         example="/okr list mine",
         run=run_list,
