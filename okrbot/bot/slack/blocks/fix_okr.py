@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from okrbot.bot.slack.blocks.buttons import VIEW_FIX
-from okrbot.bot.slack.blocks.kpi_format import format_value, health_emoji, health_words, target_text
+from okrbot.bot.slack.blocks.kpi_format import health_emoji, health_words
 from okrbot.bot.slack.blocks.okr_format import (
     confidence_label,
     day,
@@ -24,6 +24,7 @@ from okrbot.handlers.fix_draft import KeyResultDraft
 from okrbot.handlers.fix_okrs import FixCreated, FixDraft, OpenFix
 from okrbot.handlers.objective_form import KeyResultForm
 from okrbot.handlers.objectives import ObjectiveView
+from okrbot.handlers.units import format_value, target_text
 from okrbot.storage.models import Kpi
 
 FIX_CALLBACK = "kpi_fix_okr"

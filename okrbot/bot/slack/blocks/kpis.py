@@ -7,14 +7,7 @@ from datetime import date
 from typing import Any
 
 from okrbot.bot.slack.blocks.buttons import KPI_UPDATE_BUTTON, fix_actions
-from okrbot.bot.slack.blocks.kpi_format import (
-    format_value,
-    health_words,
-    kpi_line,
-    kpi_text,
-    target_text,
-    unit_name,
-)
+from okrbot.bot.slack.blocks.kpi_format import health_words, kpi_line, kpi_text
 from okrbot.bot.slack.blocks.text import (
     MESSAGE_BLOCK_LIMIT,
     context,
@@ -25,6 +18,7 @@ from okrbot.bot.slack.blocks.text import (
     section,
 )
 from okrbot.handlers.kpis import KpiView
+from okrbot.handlers.units import format_value, target_text, unit_label
 from okrbot.storage.models import Cadence, Kpi
 
 UPDATE_CALLBACK = "kpi_update"
@@ -244,7 +238,7 @@ def _picked_text(view: KpiView) -> str:
 
 
 def _value_label(view: KpiView | None) -> str:
-    unit = unit_name(view.kpi) if view is not None else ""
+    unit = unit_label(view.kpi) if view is not None else ""
     return f"Value ({unit})" if unit else "Value"
 
 

@@ -10,7 +10,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from okrbot.bot.slack.blocks.kpi_format import target_text
 from okrbot.bot.slack.blocks.kpi_modals import (
     CADENCES,
     FIELD_BLOCKS,
@@ -22,6 +21,7 @@ from okrbot.bot.slack.blocks.okr_format import format_value
 from okrbot.bot.slack.blocks.text import context, escape, plain, section
 from okrbot.handlers.kpi_forms import NAME_LIMIT, UNIT_LABEL_LIMIT
 from okrbot.handlers.okr_to_kpi import KpiProposal, TurnedIntoKpi
+from okrbot.handlers.units import target_text
 from okrbot.storage.models import KeyResult, Objective, TargetType
 
 TURN_BUTTON = "okr_to_kpi_open"  # value: the objective id

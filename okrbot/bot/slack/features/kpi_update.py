@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from okrbot.bot.deps import Deps
 from okrbot.bot.slack.blocks.buttons import KPI_UPDATE_BUTTON
-from okrbot.bot.slack.blocks.kpi_format import format_value, health_emoji
+from okrbot.bot.slack.blocks.kpi_format import health_emoji
 from okrbot.bot.slack.blocks.kpis import (
     NOTE_BLOCK,
     PICK_ACTION,
@@ -40,6 +40,7 @@ from okrbot.handlers.invalid import InvalidInputError, NotFoundError
 from okrbot.handlers.kpi_values import Recorded, record_value
 from okrbot.handlers.kpis import find_kpi, kpi_view
 from okrbot.handlers.permissions import Actor, NotAllowedError, kpi_deciders, may_record_value
+from okrbot.handlers.units import format_value
 from okrbot.storage.areas import area_for_channel, get_area
 from okrbot.storage.db import session_scope
 from okrbot.storage.kpis import count_kpis, get_kpi, list_kpis, search_kpis
