@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from okrbot.handlers.numbers import number_problem, parse_number
 from okrbot.handlers.objectives import (
     Invalid,
     KeyResultView,
@@ -17,7 +18,6 @@ from okrbot.handlers.objectives import (
     local_today,
     objective_view,
 )
-from okrbot.handlers.okr_numbers import parse_number
 from okrbot.storage import audit
 from okrbot.storage import checkins as checkin_store
 from okrbot.storage.areas import get_area
@@ -220,10 +220,8 @@ def entry_errors(entry: CheckinEntry, target: CheckinTarget) -> dict[str, str]:
     elif not target.follows_kpi:
         if not entry.value.strip():
             errors["value"] = "Enter the current value, e.g. 6.5."
-        elif parse_number(entry.value) is None:
-            errors["value"] = (
-                f"“{entry.value.strip()[:40]}” is not a number. Use digits, e.g. 6.5 or 12."
-            )
+        elif problem := number_problem(entry.value):
+            errors["value"] = problem
     if entry.confidence not in {c.value for c in Confidence}:
         errors["confidence"] = "Pick how confident you are: on track, needs attention or off track."
     if len(entry.comment) > COMMENT_LIMIT:
@@ -242,7 +240,10 @@ def _checkin_from(
     kr = target.kr_view.key_result
     assert kr.id is not None
     milestone = kr.kind == KeyResultKind.MILESTONE
-    value = kr.current_value if target.follows_kpi else parse_number(entry.value)
+    if milestone:
+        value = None
+    else:
+        value = kr.current_value if target.follows_kpi else parse_number(entry.value)
     return CheckIn(
         workspace_id=workspace_id,
         key_result_id=kr.id,

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from okrbot.handlers.numbers import InvalidNumberError, parse_id, parse_number
 from okrbot.handlers.objectives import Invalid, default_period, period_error, title_error
-from okrbot.handlers.okr_numbers import parse_id, parse_number
 from okrbot.storage import audit
 from okrbot.storage.areas import area_for_channel, get_area, list_areas
 from okrbot.storage.models import (
@@ -227,12 +227,11 @@ class _Checker:
                 return default
             self.errors[kr_field(index, name)] = f"Enter the {name} value, e.g. 5 or 12.5."
             return None
-        number = parse_number(text)
-        if number is None:
-            self.errors[kr_field(index, name)] = (
-                f"“{text.strip()[:40]}” is not a number. Use digits, e.g. 5 or 12.5."
-            )
-        return number
+        try:
+            return parse_number(text)
+        except InvalidNumberError as invalid:
+            self.errors[kr_field(index, name)] = str(invalid)
+            return None
 
     def _check(self, field: str, problem: str | None) -> None:
         if problem:

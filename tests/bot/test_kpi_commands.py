@@ -127,8 +127,8 @@ def test_update_with_a_value_that_is_not_a_number_gets_an_inline_error(bot: Runn
     }
     assert sentences == {
         "abc": "“abc” is not a number. Enter digits, e.g. 7.4 or 1,200.",
-        "NaN": "NaN is not a number a KPI can have. Enter digits, e.g. 7.4.",
-        "1e999": "“1e999” is too large for a KPI value. "
+        "NaN": "NaN is not a number you can record. Enter digits, e.g. 7.4.",
+        "1e999": "“1e999” is too large to record. "
         "Enter a number between -1,000,000,000,000,000 and 1,000,000,000,000,000.",
     }
     assert values(bot) == []

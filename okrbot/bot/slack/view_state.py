@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from okrbot.handlers.okr_numbers import parse_id
+from okrbot.handlers.numbers import parse_id
 
 State = dict[str, dict[str, Any]]
 

@@ -39,8 +39,8 @@ from okrbot.handlers.checkins import (
     record_checkin,
     submission_key,
 )
+from okrbot.handlers.numbers import parse_id
 from okrbot.handlers.objectives import Invalid, NotAllowed, NotFound
-from okrbot.handlers.okr_numbers import parse_id
 from okrbot.storage.db import session_scope
 from okrbot.storage.workspaces import ensure_workspace
 

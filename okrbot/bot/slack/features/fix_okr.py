@@ -38,8 +38,8 @@ from okrbot.handlers.fix_okrs import (
     create_fix_okr,
     start_fix,
 )
+from okrbot.handlers.numbers import parse_id
 from okrbot.handlers.objectives import Invalid, NotFound
-from okrbot.handlers.okr_numbers import parse_id
 from okrbot.storage.db import session_scope
 from okrbot.storage.workspaces import ensure_workspace
 

@@ -26,6 +26,7 @@ from okrbot.bot.slack.blocks.text import escape
 from okrbot.bot.slack.commands import Subcommand
 from okrbot.bot.slack.features.checkin import open_checkin
 from okrbot.bot.slack.features.okr_to_kpi import open_okr_to_kpi
+from okrbot.handlers.numbers import parse_id
 from okrbot.handlers.objectives import (
     Invalid,
     NotAllowed,
@@ -35,7 +36,6 @@ from okrbot.handlers.objectives import (
     editable_objective,
     set_objective_status,
 )
-from okrbot.handlers.okr_numbers import parse_id
 from okrbot.storage.db import session_scope
 from okrbot.storage.models import Objective, ObjectiveStatus
 from okrbot.storage.workspaces import ensure_workspace

@@ -21,8 +21,8 @@ from okrbot.bot.slack.blocks.okr_to_kpi import (
 from okrbot.bot.slack.commands import Subcommand
 from okrbot.bot.slack.features.kpi_form import kpi_form
 from okrbot.bot.slack.features.kpi_support import actor
+from okrbot.handlers.numbers import parse_id
 from okrbot.handlers.objectives import Invalid, NotAllowed, NotFound
-from okrbot.handlers.okr_numbers import parse_id
 from okrbot.handlers.okr_to_kpi import (
     KpiProposal,
     NotEligible,

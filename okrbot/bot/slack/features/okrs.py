@@ -19,6 +19,7 @@ from okrbot.bot.slack.blocks.okr_new import (
 )
 from okrbot.bot.slack.blocks.okrs import list_blocks, list_text
 from okrbot.bot.slack.commands import Invocation, Subcommand
+from okrbot.handlers.numbers import parse_id
 from okrbot.handlers.objective_form import (
     MAX_KEY_RESULTS,
     KeyResultForm,
@@ -30,7 +31,6 @@ from okrbot.handlers.objective_form import (
     search_kpis,
 )
 from okrbot.handlers.objectives import Invalid, objective_view, objective_views
-from okrbot.handlers.okr_numbers import parse_id
 from okrbot.handlers.okr_to_kpi import became_kpis
 from okrbot.storage.areas import area_for_channel, list_areas
 from okrbot.storage.db import session_scope

@@ -2,7 +2,7 @@
 
 import pytest
 
-from okrbot.handlers.okr_numbers import parse_id, parse_number
+from okrbot.handlers.numbers import InvalidNumberError, number_problem, parse_id, parse_number
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,8 @@ from okrbot.handlers.okr_numbers import parse_id, parse_number
         ("1 200", 1200.0),
         ("1\u00a0200,5", 1200.5),
         ("1e3", 1000.0),
+        ("€1,200", 1200.0),
+        ("7.4%", 7.4),
     ],
 )
 def test_numbers_people_type_are_read(text: str, number: float) -> None:
@@ -44,11 +46,15 @@ def test_numbers_people_type_are_read(text: str, number: float) -> None:
         "1_000",
         "٣",
         "9" * 41,
+        "1.200,50",
     ],
 )
 def test_anything_else_is_not_a_number(text: str) -> None:
-    """Text, NaN, infinities and overflowing exponents are refused, not stored."""
-    assert parse_number(text) is None
+    """Text, NaN, infinities, overflowing exponents and odd separators are refused with a
+    sentence, not stored."""
+    with pytest.raises(InvalidNumberError):
+        parse_number(text)
+    assert number_problem(text)
 
 
 @pytest.mark.parametrize(
