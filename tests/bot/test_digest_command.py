@@ -60,6 +60,17 @@ def test_kpi_digest_posts_the_digest_with_a_fix_button_on_the_red_kpi(bot: Runni
     assert "accessory" not in healthy
 
 
+def test_the_digest_pings_only_the_owners_of_red_kpis(bot: RunningBot) -> None:
+    """A weekly digest must not notify every KPI owner: only those whose KPI is red."""
+    _marketing(bot)
+    bot.slack.command("/kpi", "digest", channel="C_MARKETING")
+    posts = bot.fake.wait_for("chat.postMessage")
+    [red] = _blocks_with(posts, "Website conversion rate")
+    [healthy] = _blocks_with(posts, "Newsletter signups")
+    assert "<@" in red["text"]["text"]
+    assert "<@" not in healthy["text"]["text"]
+
+
 def test_a_red_kpi_with_a_fix_in_progress_shows_it_and_a_view_button(bot: RunningBot) -> None:
     """The fix is named under the KPI, "fix in progress" sits by its colour, and the button
     offers to view the fix instead of creating another."""

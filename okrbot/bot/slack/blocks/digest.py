@@ -147,7 +147,8 @@ def kpi_blocks_of(kpis: Sequence[DigestKpi]) -> list[_KpiBlock]:
                 for i, kpi in enumerate(group)
             )
         else:
-            lines = [clip(kpi_line(kpi.view), LINE_LIMIT) for kpi in group]
+            # Only a red KPI's owner is pinged: the others have nothing to do this week.
+            lines = [clip(kpi_line(kpi.view, mention_owner=False), LINE_LIMIT) for kpi in group]
             blocks.extend(
                 _KpiBlock(section(text), count) for text, count in packed(lines, heading=title)
             )

@@ -36,8 +36,12 @@ def health_words(health: Health) -> str:
     return f"{words}, stale" if health.stale else words
 
 
-def kpi_line(view: KpiView) -> str:
-    """One KPI in mrkdwn: emoji, fix marker, name, value vs target, sparkline, change, owner."""
+def kpi_line(view: KpiView, *, mention_owner: bool = True) -> str:
+    """One KPI in mrkdwn: emoji, fix marker, name, value vs target, sparkline, change, owner.
+
+    In a channel message a mention notifies: pass `mention_owner=False` where the owner has
+    nothing to do (a healthy KPI in the weekly digest).
+    """
     kpi = view.kpi
     target = escape(target_text(kpi))
     fixing = f" {FIX_MARKER}" if view.open_fix else ""
@@ -50,7 +54,8 @@ def kpi_line(view: KpiView) -> str:
         parts.append(f"`{view.sparkline}`")
     if change := change_text(view.change, kpi):
         parts.append(escape(change))
-    parts.append(f"<@{kpi.owner_id}>")
+    if mention_owner:
+        parts.append(f"<@{kpi.owner_id}>")
     return "  ".join(parts)
 
 
