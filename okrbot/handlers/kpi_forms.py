@@ -108,22 +108,18 @@ def edit_kpi(
         raise InvalidInputError(
             {"area_id": f"You can't move a KPI you don't own into {area.name}: you don't lead it."}
         )
-    before = audit.snapshot(kpi)
-    for name, value in fields.items():
-        setattr(kpi, name, value)
-    kpi.updated_at = now
-    session.add(kpi)
-    audit.record(
+    with audit.recording_change(
         session,
+        kpi,
         workspace_id=workspace_id,
         actor_id=actor.user_id,
         entity="kpi",
-        entity_id=kpi_id,
         action="edited",
         at=now,
-        before=before,
-        after=audit.snapshot(kpi),
-    )
+    ):
+        for name, value in fields.items():
+            setattr(kpi, name, value)
+        kpi.updated_at = now
     return kpi
 
 

@@ -144,19 +144,15 @@ def archive_kpi(
         )
     if kpi.archived_at is not None:
         return False
-    before = audit.snapshot(kpi)
-    kpi.archived_at = now
-    kpi.updated_at = now
-    session.add(kpi)
-    audit.record(
+    with audit.recording_change(
         session,
+        kpi,
         workspace_id=workspace_id,
         actor_id=actor.user_id,
         entity="kpi",
-        entity_id=kpi_id,
         action="archived",
         at=now,
-        before=before,
-        after=audit.snapshot(kpi),
-    )
+    ):
+        kpi.archived_at = now
+        kpi.updated_at = now
     return True

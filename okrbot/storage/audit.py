@@ -1,5 +1,7 @@
 """The audit log: who changed what, when, with the row before and after."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +40,36 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+@contextmanager
+def recording_change(
+    session: Session,
+    row: SQLModel,
+    *,
+    workspace_id: int,
+    actor_id: str,
+    entity: str,
+    action: str,
+    at: datetime,
+) -> Iterator[None]:
+    """Change `row` inside the block; the audit log gets the row before and after."""
+    before = snapshot(row)
+    yield
+    session.add(row)
+    entity_id = getattr(row, "id", None)
+    assert isinstance(entity_id, int)
+    record(
+        session,
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        at=at,
+        before=before,
+        after=snapshot(row),
+    )
 
 
 def history(
