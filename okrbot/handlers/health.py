@@ -41,7 +41,8 @@ from datetime import date
 from enum import StrEnum
 
 from okrbot.handlers.periods import period_end, period_start, previous_period
-from okrbot.storage.models import Kpi, KpiValue, TargetType
+from okrbot.storage.kpis import PeriodValue
+from okrbot.storage.models import Kpi, TargetType
 
 TOLERANCE = 1e-9
 
@@ -59,7 +60,7 @@ class Health:
     stale: bool
 
 
-def judge(kpi: Kpi, values: Sequence[KpiValue], today: date) -> Health:
+def judge(kpi: Kpi, values: Sequence[PeriodValue], today: date) -> Health:
     """The KPI's health on `today`, from its values (oldest first)."""
     ordered = sorted(values, key=lambda v: v.period_start)
     if not ordered:
@@ -99,7 +100,7 @@ def expected_value(kpi: Kpi, day: date) -> float:
     return kpi.baseline + (kpi.target - kpi.baseline) * share
 
 
-def _below_long_enough(kpi: Kpi, ordered: Sequence[KpiValue]) -> bool:
+def _below_long_enough(kpi: Kpi, ordered: Sequence[PeriodValue]) -> bool:
     """True when the latest N recorded values (N = red_after_periods) are all unhealthy."""
     needed = max(1, kpi.red_after_periods)
     if len(ordered) < needed:

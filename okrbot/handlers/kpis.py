@@ -15,8 +15,8 @@ from okrbot.handlers.permissions import Actor, NotAllowedError, kpi_deciders, ma
 from okrbot.storage import audit
 from okrbot.storage.areas import get_area, list_areas
 from okrbot.storage.fixes import open_fixes
-from okrbot.storage.kpis import get_kpi, latest_values, list_kpis
-from okrbot.storage.models import Area, Kpi, KpiValue, Objective
+from okrbot.storage.kpis import PeriodValue, ValuePoint, get_kpi, latest_values, list_kpis
+from okrbot.storage.models import Area, Kpi, Objective
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class KpiView:
     kpi: Kpi
     area: Area
     health: Health
-    latest: KpiValue | None
+    latest: PeriodValue | None  # the latest period and its value
     change: float | None  # latest minus the previous period's value
     history: tuple[float | None, ...]  # the last 12 periods, oldest first (None = no value)
     sparkline: str
@@ -84,7 +84,7 @@ def kpi_view(session: Session, *, workspace_id: int, kpi_id: int, now: datetime)
 
 
 def _view(
-    kpi: Kpi, area: Area, values: list[KpiValue], now: datetime, open_fix: Objective | None
+    kpi: Kpi, area: Area, values: list[ValuePoint], now: datetime, open_fix: Objective | None
 ) -> KpiView:
     today = local_date(now, area.timezone)
     series = trend.history(values, recent_periods(kpi.cadence, today, trend.HISTORY_PERIODS))

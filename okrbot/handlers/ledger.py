@@ -26,9 +26,9 @@ from okrbot.handlers.health import Status, classify
 from okrbot.handlers.objectives import ObjectiveView, objective_views
 from okrbot.handlers.periods import local_date, next_period, period_end, period_start
 from okrbot.storage.areas import list_areas
-from okrbot.storage.kpis import list_kpis
+from okrbot.storage.kpis import PeriodValue, list_kpis
 from okrbot.storage.lineage import values_since
-from okrbot.storage.models import Area, Kpi, KpiValue, Objective, ObjectiveStatus
+from okrbot.storage.models import Area, Kpi, Objective, ObjectiveStatus
 
 PERIODS_AFTER = 2  # how long after an objective ends a recovery still counts as its doing
 
@@ -66,7 +66,7 @@ class LedgerEntry:
 
 # ---- the rule ------------------------------------------------------------------------------
 def verdict(
-    kpi: Kpi, values: Sequence[KpiValue], *, started: date, ended: date | None, today: date
+    kpi: Kpi, values: Sequence[PeriodValue], *, started: date, ended: date | None, today: date
 ) -> Verdict:
     """The outcome of an objective that ran from `started` to `ended` (None: still running)."""
     first = period_start(kpi.cadence, started)
@@ -84,7 +84,7 @@ def verdict(
     return Verdict(Outcome.IN_PROGRESS, recovered_in=None, window_end=last)
 
 
-def _healthy(kpi: Kpi, value: KpiValue) -> bool:
+def _healthy(kpi: Kpi, value: PeriodValue) -> bool:
     day = period_end(kpi.cadence, value.period_start)
     return classify(kpi, value.value, day) == Status.HEALTHY
 
@@ -149,7 +149,7 @@ def _aligned_kpi(view: ObjectiveView, kpis: dict[int, Kpi]) -> Kpi | None:
 
 
 def _entry(
-    view: ObjectiveView, kpi: Kpi, area: Area, values: Sequence[KpiValue], now: datetime
+    view: ObjectiveView, kpi: Kpi, area: Area, values: Sequence[PeriodValue], now: datetime
 ) -> LedgerEntry:
     started, ended = ran(view.objective, area.timezone)
     today = local_date(now, area.timezone)

@@ -5,7 +5,7 @@ already Monday in Tokyo.
 """
 
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from okrbot.storage.models import Cadence
@@ -51,9 +51,13 @@ def period_end(cadence: Cadence, start: date) -> date:
     return next_period(cadence, start) - timedelta(days=1)
 
 
-def recent_periods(cadence: Cadence, day: date, count: int) -> list[date]:
-    """The starts of the `count` periods ending with the one containing `day`, oldest first."""
+@lru_cache(maxsize=256)
+def recent_periods(cadence: Cadence, day: date, count: int) -> tuple[date, ...]:
+    """The starts of the `count` periods ending with the one containing `day`, oldest first.
+
+    Cached: a digest asks the same question for each of its thousands of KPIs.
+    """
     starts = [period_start(cadence, day)]
     while len(starts) < count:
         starts.append(previous_period(cadence, starts[-1]))
-    return starts[::-1]
+    return tuple(reversed(starts))

@@ -4,14 +4,15 @@ from collections.abc import Sequence
 from datetime import date
 
 from okrbot.handlers.periods import previous_period
-from okrbot.storage.models import Cadence, KpiValue
+from okrbot.storage.kpis import PeriodValue
+from okrbot.storage.models import Cadence
 
 BARS = "▁▂▃▄▅▆▇█"
 GAP = "·"  # a period without a value, after the first one
 HISTORY_PERIODS = 12
 
 
-def history(values: Sequence[KpiValue], periods: Sequence[date]) -> tuple[float | None, ...]:
+def history(values: Sequence[PeriodValue], periods: Sequence[date]) -> tuple[float | None, ...]:
     """The value of each period in `periods` (oldest first), None where there is none."""
     by_period = {v.period_start: v.value for v in values}
     return tuple(by_period.get(start) for start in periods)
@@ -32,10 +33,10 @@ def _bar(value: float | None, low: float, high: float) -> str:
         return GAP
     if high == low:
         return BARS[len(BARS) // 2 - 1]
-    return BARS[round((value - low) / (high - low) * (len(BARS) - 1))]
+    return BARS[int((value - low) / (high - low) * (len(BARS) - 1) + 0.5)]
 
 
-def change(values: Sequence[KpiValue], cadence: Cadence) -> float | None:
+def change(values: Sequence[PeriodValue], cadence: Cadence) -> float | None:
     """The latest value minus the value of the period just before it; None without one."""
     if not values:
         return None

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -72,6 +72,26 @@ def kpi_named(session: Session, *, workspace_id: int, name: str) -> Kpi | None:
     ).first()
 
 
+class PeriodValue(Protocol):
+    """Anything with a period and a value: a stored `KpiValue`, or a light `ValuePoint`."""
+
+    @property
+    def period_start(self) -> date: ...
+    @property
+    def value(self) -> float: ...
+
+
+class ValuePoint(NamedTuple):
+    """A KPI's value for one period: all that health, trends and sparklines need.
+
+    Reading these as plain rows instead of `KpiValue` objects is what keeps a digest of
+    thousands of KPIs fast (see BENCHMARKS.md).
+    """
+
+    period_start: date
+    value: float
+
+
 def latest_values(
     session: Session,
     *,
@@ -80,7 +100,7 @@ def latest_values(
     kpi_ids: Sequence[int] | None = None,
     include_archived: bool = False,
     per_kpi: int = 12,
-) -> dict[int, list[KpiValue]]:
+) -> dict[int, list[ValuePoint]]:
     """The latest `per_kpi` values of each matching KPI, oldest first, in one statement."""
     conditions = _kpi_filter(workspace_id, area_id, kpi_ids, include_archived)
     rank = (
@@ -95,14 +115,14 @@ def latest_values(
         .subquery()
     )
     rows = session.exec(
-        select(KpiValue)
+        select(col(KpiValue.kpi_id), col(KpiValue.period_start), col(KpiValue.value))
         .join(ranked, col(KpiValue.id) == ranked.c.value_id)
         .where(ranked.c.rank <= per_kpi)
         .order_by(col(KpiValue.kpi_id), col(KpiValue.period_start))
     )
-    grouped: dict[int, list[KpiValue]] = defaultdict(list)
-    for value in rows:
-        grouped[value.kpi_id].append(value)
+    grouped: dict[int, list[ValuePoint]] = defaultdict(list)
+    for kpi_id, period_start, value in rows:
+        grouped[kpi_id].append(ValuePoint(period_start, value))
     return dict(grouped)
 
 

@@ -46,7 +46,7 @@ def test_previous_period_and_end() -> None:
 
 def test_recent_periods_end_with_the_current_one() -> None:
     starts = recent_periods(Cadence.MONTHLY, date(2026, 2, 14), 3)
-    assert starts == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+    assert starts == (date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1))
     assert len(recent_periods(Cadence.WEEKLY, date(2026, 2, 14), 12)) == 12
 
 
