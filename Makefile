@@ -36,6 +36,7 @@ typecheck: setup
 	$(BIN)/mypy okrbot tests bench
 
 bench: setup
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable ".[dev,bench]"
 	$(BIN)/python -m bench
 
 clean:

@@ -1,5 +1,7 @@
 """Engines and sessions: one session per request or job, opened by the caller."""
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,13 +19,70 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": 30,
+                "factory": _connection_class(),
+            },
+            **kwargs,
         )
         _tune_sqlite(engine)
         return engine
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+
+
+class _TurnTakingConnection(sqlite3.Connection):
+    """An SQLite connection whose transactions queue for the engine's lock before BEGIN.
+
+    SQLite lets one transaction at a time hold the write lock (BEGIN IMMEDIATE, below); the
+    others wait in SQLite's busy handler, which polls with sleeps of up to 100 ms and serves
+    no one in order. Under a burst of requests that turned into waits of seconds (see
+    BENCHMARKS.md). Queueing first on a lock in this process hands the database over the
+    moment the previous transaction commits or rolls back. Other processes still meet
+    SQLite's own lock and busy timeout, as before.
+    """
+
+    turns: threading.Lock
+    _has_turn = False
+
+    def take_turn(self) -> None:
+        # Bounded like SQLite's busy timeout; past it, SQLite's own lock decides.
+        self._has_turn = self.turns.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+
+    def end_turn(self) -> None:
+        if self._has_turn:
+            self._has_turn = False
+            self.turns.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.end_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.end_turn()
+
+
+def _connection_class() -> type[_TurnTakingConnection]:
+    """A class of its own for each engine, so each database has its own queue."""
+
+    class TurnTakingConnection(_TurnTakingConnection):
+        turns = threading.Lock()
+
+    return TurnTakingConnection
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -43,7 +102,15 @@ def _tune_sqlite(engine: Engine) -> None:
     def on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so a transaction that reads and then
         # writes waits its turn instead of failing with "database is locked" mid-way.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_connection = connection.connection.dbapi_connection
+        if isinstance(dbapi_connection, _TurnTakingConnection):
+            dbapi_connection.take_turn()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if isinstance(dbapi_connection, _TurnTakingConnection):
+                dbapi_connection.end_turn()
+            raise
 
 
 @contextmanager
