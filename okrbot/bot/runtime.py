@@ -1,5 +1,6 @@
 """The composition root for `okrbot serve`: database, Slack app, server, scheduler."""
 
+import gc
 import logging
 import signal
 from types import FrameType
@@ -21,6 +22,9 @@ log = logging.getLogger("okrbot")
 def serve(settings: Settings, *, scheduler: bool = True) -> int:
     """Run until SIGTERM or Ctrl-C."""
     settings.require_slack()
+    # Requests allocate many short-lived objects (payloads, rows, blocks); collecting the
+    # young generation less often measured 10–15 % more requests a second (BENCHMARKS.md).
+    gc.set_threshold(10_000, 10, 10)
     deps = build_deps(settings)
     migrate.upgrade(deps.engine)
     listeners = listener_pool()

@@ -2,7 +2,7 @@
 
 import difflib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from okrbot.handlers.objectives import (
     ObjectiveView,
     local_today,
     objective_view,
+    with_checkin,
 )
 from okrbot.storage import audit
 from okrbot.storage import checkins as checkin_store
@@ -25,9 +26,11 @@ from okrbot.storage.models import (
     Area,
     CheckIn,
     Confidence,
+    KeyResult,
     KeyResultKind,
 )
 from okrbot.storage.objectives import (
+    PickableKeyResult,
     areas_of_person,
     get_key_result,
     get_kpi,
@@ -61,7 +64,11 @@ def checkin_candidates(
         krs = key_results_of_objective(
             session, workspace_id=workspace_id, objective_id=objective_id
         )
-        rows = [(kr, objective) for kr in krs]
+        rows = [
+            PickableKeyResult(kr.id, kr.title, kr.owner_id, objective.title, objective.owner_id)
+            for kr in krs
+            if kr.id is not None
+        ]
     else:
         areas = areas_of_person(session, workspace_id=workspace_id, user_id=user_id)
         rows = key_results_for_person(
@@ -69,13 +76,12 @@ def checkin_candidates(
         )
     candidates = [
         Candidate(
-            key_result_id=kr.id,
-            title=kr.title,
-            objective_title=objective.title,
-            mine=user_id in {kr.owner_id, objective.owner_id},
+            key_result_id=row.id,
+            title=row.title,
+            objective_title=row.objective_title,
+            mine=user_id in {row.owner_id, row.objective_owner_id},
         )
-        for kr, objective in rows
-        if kr.id is not None
+        for row in rows
     ]
     return sorted(candidates, key=lambda c: not c.mine)  # stable: keeps the objectives' order
 
@@ -194,9 +200,10 @@ def record_checkin(
         session, workspace_id=workspace_id, idempotency_key=idempotency_key
     )
     assert stored is not None
-    _move_key_result(session, stored, actor_id=user_id, now=now)
-    after = checkin_target(session, workspace_id=workspace_id, key_result_id=key_result_id)
-    assert isinstance(after, CheckinTarget)
+    moved = _move_key_result(session, stored, actor_id=user_id, now=now)
+    objective = with_checkin(target.objective_view, moved, stored)
+    kr_view = next(v for v in objective.key_results if v.key_result.id == key_result_id)
+    after = replace(target, objective_view=objective, kr_view=kr_view)
     return Recorded(checkin=stored, target=after, created=True)
 
 
@@ -256,7 +263,9 @@ def _checkin_from(
     )
 
 
-def _move_key_result(session: Session, checkin: CheckIn, *, actor_id: str, now: datetime) -> None:
+def _move_key_result(
+    session: Session, checkin: CheckIn, *, actor_id: str, now: datetime
+) -> KeyResult:
     """The key result takes the check-in's value; both changes go to the audit log."""
     kr = get_key_result(
         session, workspace_id=checkin.workspace_id, key_result_id=checkin.key_result_id
@@ -284,6 +293,7 @@ def _move_key_result(session: Session, checkin: CheckIn, *, actor_id: str, now: 
             before=previous,
             after=after,
         )
+    return kr
 
 
 # ---- the channel thread -------------------------------------------------------------------

@@ -112,6 +112,17 @@ def _objective_view(
     kpi_values: dict[int, KpiValue],
 ) -> ObjectiveView:
     views = tuple(key_result_view(kr, checkins.get(_id(kr)), kpi_values) for kr in krs)
+    return _assembled(objective, views)
+
+
+def with_checkin(view: ObjectiveView, kr: KeyResult, checkin: CheckIn) -> ObjectiveView:
+    """The objective as it reads once `checkin` moved `kr`, without asking the database again."""
+    moved = KeyResultView(key_result=kr, progress=kr_progress(kr), last_checkin=checkin)
+    views = tuple(moved if other.key_result.id == kr.id else other for other in view.key_results)
+    return _assembled(view.objective, views)
+
+
+def _assembled(objective: Objective, views: tuple[KeyResultView, ...]) -> ObjectiveView:
     latest = [view.last_checkin for view in views if view.last_checkin is not None]
     return ObjectiveView(
         objective=objective,

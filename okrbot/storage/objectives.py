@@ -2,7 +2,9 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+import sqlalchemy
 from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -217,17 +219,33 @@ def areas_of_person(session: Session, *, workspace_id: int, user_id: str) -> set
     return leads | set(owned)
 
 
+class PickableKeyResult(NamedTuple):
+    """What the check-in picker shows of a key result: read as a row, not as objects."""
+
+    id: int
+    title: str
+    owner_id: str
+    objective_title: str
+    objective_owner_id: str
+
+
 def key_results_for_person(
     session: Session, *, workspace_id: int, user_id: str, area_ids: set[int]
-) -> list[tuple[KeyResult, Objective]]:
+) -> list[PickableKeyResult]:
     """Active key results someone owns (or whose objective they own), or in their areas."""
     statement = (
-        select(KeyResult, Objective)
+        sqlalchemy.select(  # five columns: beyond sqlmodel.select's typed overloads
+            col(KeyResult.id),
+            col(KeyResult.title),
+            col(KeyResult.owner_id),
+            col(Objective.title),
+            col(Objective.owner_id),
+        )
         .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
         .where(
-            KeyResult.workspace_id == workspace_id,
-            Objective.workspace_id == workspace_id,
-            Objective.status == ObjectiveStatus.ACTIVE,
+            col(KeyResult.workspace_id) == workspace_id,
+            col(Objective.workspace_id) == workspace_id,
+            col(Objective.status) == ObjectiveStatus.ACTIVE,
             or_(
                 col(KeyResult.owner_id) == user_id,
                 col(Objective.owner_id) == user_id,
@@ -236,7 +254,7 @@ def key_results_for_person(
         )
         .order_by(col(Objective.title), col(KeyResult.position), col(KeyResult.id))
     )
-    return [(kr, objective) for kr, objective in session.exec(statement)]
+    return [PickableKeyResult(*row) for row in session.execute(statement)]
 
 
 def key_results_of_objective(

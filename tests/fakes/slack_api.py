@@ -277,6 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # bursts of concurrent calls must not wait on TCP retries
     fake: FakeSlack
 
 
