@@ -23,7 +23,7 @@ def serve(settings: Settings, *, scheduler: bool = True) -> int:
     """Run until SIGTERM or Ctrl-C."""
     settings.require_slack()
     # Requests allocate many short-lived objects (payloads, rows, blocks); collecting the
-    # young generation less often measured 10–15 % more requests a second (BENCHMARKS.md).
+    # young generation less often measured 10 to 15 % more requests a second (BENCHMARKS.md).
     gc.set_threshold(10_000, 10, 10)
     deps = build_deps(settings)
     migrate.upgrade(deps.engine)
