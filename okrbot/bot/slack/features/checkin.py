@@ -28,6 +28,7 @@ from okrbot.bot.slack.blocks.checkin import (
 )
 from okrbot.bot.slack.checkin_updates import post_checkin_update
 from okrbot.bot.slack.commands import Invocation, Subcommand
+from okrbot.bot.slack.features.home import refresh_home
 from okrbot.handlers.checkins import (
     Candidate,
     CheckinEntry,
@@ -240,6 +241,7 @@ def register(app: App, deps: Deps) -> None:
         _answer(ack, outcome)
         if isinstance(outcome, Recorded) and outcome.created:
             post_checkin_update(deps, client, outcome)
+            _refresh_homes(deps, client, view_state.team_id(body), user_id, outcome)
 
     def on_view_closed(ack: Ack) -> None:
         """Closing the modal without submitting writes nothing."""
@@ -250,6 +252,15 @@ def register(app: App, deps: Deps) -> None:
     app.options(PICK_ACTION)(on_options_pick)
     app.view_submission(CHECKIN_CALLBACK)(on_view_submitted)
     app.view_closed(CHECKIN_CALLBACK)(on_view_closed)
+
+
+def _refresh_homes(
+    deps: Deps, client: WebClient, team_id: str, user_id: str, outcome: Recorded
+) -> None:
+    """The Home tabs that show this key result: the person who checked in, and its owner."""
+    owner_id = outcome.target.kr_view.key_result.owner_id
+    for person in dict.fromkeys([user_id, owner_id]):
+        refresh_home(deps, client, team_id, person)
 
 
 def _answer(ack: Ack, outcome: Recorded | NotFound | NotAllowed | Invalid) -> None:
