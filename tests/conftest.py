@@ -159,6 +159,12 @@ class RunningBot:
     fake: FakeSlack
     slack: SlackClient
 
+    def open_home(self, user: str = "U_ALICE") -> None:
+        """The person opens okrbot's Home tab, and it is published for them."""
+        published = len(self.fake.calls_to("views.publish"))
+        self.slack.event({"type": "app_home_opened", "user": user, "tab": "home"})
+        self.fake.wait_for("views.publish", count=published + 1)
+
 
 @contextmanager
 def running_bot(database_url: str, fake: FakeSlack, clock: TestClock) -> Iterator[RunningBot]:

@@ -443,11 +443,13 @@ def test_when_the_bot_cannot_post_the_check_in_still_counts_and_the_next_one_ret
 def test_a_check_in_refreshes_the_home_tab_of_who_checked_in(
     bot: RunningBot, acme: tuple[int, int]
 ) -> None:
-    """The Home tab shows the key result's new progress without being reopened."""
+    """A Home tab the person has opened shows the key result's new progress without being
+    reopened."""
     workspace_id, area_id = acme
     seed.objective(bot.deps.engine, workspace_id, area_id)
+    bot.open_home()
     bot.slack.view_submission(open_checkin(bot), checkin_values("6.5"))
-    [published] = bot.fake.wait_for("views.publish")
+    published = bot.fake.wait_for("views.publish", count=2)[-1]
     assert published.args["user_id"] == "U_ALICE"
     home = text_of(published.args["view"])
     assert "Raise trial-to-paid" in home

@@ -1,5 +1,6 @@
 """`/kpi …` end to end over signed HTTP: the real app, the fake Slack, a fixed clock."""
 
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -14,7 +15,8 @@ from okrbot.bot.slack.blocks.kpis import (
 )
 from okrbot.storage.models import Kpi, KpiValue
 from okrbot.storage.workspaces import ensure_workspace
-from tests.conftest import RunningBot, TestClock
+from tests.conftest import RunningBot, TestClock, running_bot
+from tests.fakes.slack_api import FakeSlack
 from tests.kpi_factories import make_kpi
 from tests.kpi_steps import (
     create_kpi,
@@ -427,12 +429,27 @@ def test_show_gives_the_kpi_in_full(bot: RunningBot, clock: TestClock) -> None:
 
 
 def test_recording_a_red_value_refreshes_the_owners_home_tab(bot: RunningBot) -> None:
-    """The owner's Home tab shows the KPI turning red without reopening it."""
+    """The owner's Home tab, once opened, shows the KPI turning red without reopening it."""
     set_up_area(bot)
     create_kpi(bot)
+    bot.open_home()
     record(bot, "conversion", "6.1")
-    [published] = bot.fake.wait_for("views.publish")
+    published = bot.fake.wait_for("views.publish", count=2)[-1]
     assert published.args["user_id"] == "U_ALICE"
     home = str(published.args["view"]["blocks"])
     assert "Website conversion rate" in home
     assert "6.1 %" in home
+
+
+def test_a_home_tab_never_opened_is_not_published_on_every_change(
+    fake_slack: FakeSlack, clock: TestClock, tmp_path: Path
+) -> None:
+    """Building a Home tab costs as much as a check-in: only tabs people opened are kept
+    current; a first visit publishes it fresh."""
+    with running_bot(f"sqlite:///{tmp_path / 'okrbot.db'}", fake_slack, clock) as bot:
+        set_up_area(bot)
+        create_kpi(bot)
+        record(bot, "conversion", "6.1")
+    # Leaving the block waited for every listener to finish its work after the ack.
+    assert fake_slack.calls_to("chat.postEphemeral")
+    assert fake_slack.calls_to("views.publish") == []

@@ -137,6 +137,7 @@ def test_one_dm_per_person_per_week_across_all_their_key_results_and_areas(
 def test_snooze_skips_next_weeks_nudge_and_the_one_after_comes(bot: RunningBot, seed: Seed) -> None:
     """Clicking "Snooze for a week" in the DM: no nudge next week, the week after as usual."""
     seed.key_result(seed.objective(seed.area(), "Grow"), "Signups")
+    bot.open_home()
     tick(bot.deps, at(0, 9))  # 10:00 in Berlin, week 49
     assert dms(bot.fake) == ["U_ALICE"]
 

@@ -46,13 +46,23 @@ def refresh_home(
 ) -> None:
     """Publish the person's Home tab again with what it shows now.
 
-    A failure is logged, not raised: the caller's own work is done, and the tab is rebuilt
-    the next time the person opens it.
+    Only a tab the person has opened before: building one costs as much as the check-in that
+    prompted it (BENCHMARKS.md), and a first visit publishes it fresh anyway. A failure is
+    logged, not raised: the caller's own work is done, and the tab is rebuilt the next time
+    the person opens it.
     """
+    if not _has_visited(deps, team_id, user_id):
+        return
     try:
         publish_home(deps, client, team_id=team_id, user_id=user_id, view_hash=view_hash)
     except SlackApiError as error:
         log.warning("home tab not refreshed user=%s: %s", user_id, error.response.get("error"))
+
+
+def _has_visited(deps: Deps, team_id: str, user_id: str) -> bool:
+    with session_scope(deps.engine) as session:
+        workspace_id = ensure_workspace(session, external_id=team_id)
+        return preferences(session, workspace_id=workspace_id, user_id=user_id).welcomed
 
 
 def publish_home(
