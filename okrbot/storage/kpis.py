@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from okrbot.storage.models import Kpi, KpiValue, ValueSource
@@ -101,28 +102,37 @@ def latest_values(
     include_archived: bool = False,
     per_kpi: int = 12,
 ) -> dict[int, list[ValuePoint]]:
-    """The latest `per_kpi` values of each matching KPI, oldest first, in one statement."""
+    """The latest `per_kpi` values of each matching KPI, oldest first, in one statement.
+
+    Each KPI's values are bounded by an index seek to its `per_kpi`-th latest period, so the
+    cost follows the values shown, not every value ever recorded.
+    """
     conditions = _kpi_filter(workspace_id, area_id, kpi_ids, include_archived)
-    rank = (
-        func.row_number()
-        .over(partition_by=col(KpiValue.kpi_id), order_by=col(KpiValue.period_start).desc())
-        .label("rank")
+    older = aliased(KpiValue)
+    oldest_shown = (
+        select(col(older.period_start))
+        .where(col(older.workspace_id) == workspace_id, col(older.kpi_id) == col(Kpi.id))
+        .order_by(col(older.period_start).desc())
+        .limit(1)
+        .offset(per_kpi - 1)
+        .correlate(Kpi)
+        .scalar_subquery()
     )
-    ranked = (
-        select(col(KpiValue.id).label("value_id"), rank)
-        .join(Kpi, col(Kpi.id) == col(KpiValue.kpi_id))
-        .where(KpiValue.workspace_id == workspace_id, *conditions)
-        .subquery()
+    in_window = and_(
+        col(KpiValue.workspace_id) == workspace_id,
+        col(KpiValue.kpi_id) == col(Kpi.id),
+        col(KpiValue.period_start) >= func.coalesce(oldest_shown, date.min),
     )
     rows = session.exec(
-        select(col(KpiValue.kpi_id), col(KpiValue.period_start), col(KpiValue.value))
-        .join(ranked, col(KpiValue.id) == ranked.c.value_id)
-        .where(ranked.c.rank <= per_kpi)
-        .order_by(col(KpiValue.kpi_id), col(KpiValue.period_start))
+        select(col(Kpi.id), col(KpiValue.period_start), col(KpiValue.value))
+        .select_from(Kpi)
+        .join(KpiValue, in_window)
+        .where(*conditions)
+        .order_by(col(Kpi.id), col(KpiValue.period_start))
     )
     grouped: dict[int, list[ValuePoint]] = defaultdict(list)
     for kpi_id, period_start, value in rows:
-        grouped[kpi_id].append(ValuePoint(period_start, value))
+        grouped[int(kpi_id or 0)].append(ValuePoint(period_start, value))
     return dict(grouped)
 
 
