@@ -21,6 +21,7 @@ from sqlalchemy import Engine, event, text
 
 from bench.report import Report, Row
 from bench.seed import SeededArea, seed_kpis
+from okrbot.bot.runtime import tune_gc
 from okrbot.storage import migrate
 from okrbot.storage.db import make_engine, session_scope
 
@@ -154,6 +155,7 @@ def measure_size(engine: Engine, area: SeededArea, build: BuildDigest, repeats: 
 
 def run(report: Report, workdir: Path, *, sizes: tuple[int, ...], repeats: int) -> Path | None:
     """Measure every size; returns the largest seeded database (for the memory benchmark)."""
+    tune_gc()  # the digest is built in `okrbot serve`, which runs with this setting
     build = digest_builder()
     if build is None:
         report.unavailable(SECTION, "build the digest", "okrbot.handlers.digest.build_digest")
