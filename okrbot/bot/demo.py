@@ -2,8 +2,6 @@
 
 from typing import TextIO
 
-from sqlmodel import select
-
 from okrbot.bot.clock import Clock, system_clock
 from okrbot.bot.config import Settings
 from okrbot.bot.terminal import render_digest
@@ -13,7 +11,7 @@ from okrbot.handlers.periods import local_date
 from okrbot.storage import migrate
 from okrbot.storage.areas import list_areas
 from okrbot.storage.db import make_engine, session_scope
-from okrbot.storage.models import Workspace
+from okrbot.storage.workspaces import find_workspace
 
 
 def run_demo(settings: Settings, *, out: TextIO, clock: Clock = system_clock) -> int:
@@ -26,13 +24,11 @@ def run_demo(settings: Settings, *, out: TextIO, clock: Clock = system_clock) ->
     out.write(f" in {engine.url.render_as_string(hide_password=True)}.\n")
     out.write("This is what each area's weekly KPI digest would say:\n\n")
     with session_scope(engine) as session:
-        workspace = session.exec(
-            select(Workspace).where(Workspace.external_id == DEMO_WORKSPACE)
-        ).one()
-        assert workspace.id is not None
-        for area in list_areas(session, workspace_id=workspace.id):
+        workspace_id = find_workspace(session, external_id=DEMO_WORKSPACE)
+        assert workspace_id is not None
+        for area in list_areas(session, workspace_id=workspace_id):
             assert area.id is not None
-            digest = build_digest(session, workspace_id=workspace.id, area_id=area.id, now=now)
+            digest = build_digest(session, workspace_id=workspace_id, area_id=area.id, now=now)
             assert digest is not None
             out.write(render_digest(digest) + "\n")
     out.write("Next: create the Slack app from manifest.yml (see README.md) and run `make run`.\n")

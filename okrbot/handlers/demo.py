@@ -8,7 +8,7 @@ was achieved. Sales has a stale KPI nobody updated for a month.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from okrbot.storage.models import (
     Area,
@@ -23,9 +23,8 @@ from okrbot.storage.models import (
     TargetType,
     UnitKind,
     ValueSource,
-    Workspace,
 )
-from okrbot.storage.workspaces import ensure_workspace
+from okrbot.storage.workspaces import ensure_workspace, find_workspace
 
 DEMO_WORKSPACE = "T_DEMO"
 DEMO_TIMEZONE = "Europe/Berlin"
@@ -111,10 +110,7 @@ KPIS: dict[str, tuple[KpiSeed, ...]] = {
 
 def seed_demo(session: Session, *, today: date, now: datetime) -> bool:
     """Seed the sample workspace once; False when it was already there (nothing is added)."""
-    existing = session.exec(
-        select(Workspace).where(Workspace.external_id == DEMO_WORKSPACE)
-    ).first()
-    if existing is not None:
+    if find_workspace(session, external_id=DEMO_WORKSPACE) is not None:
         return False
     workspace_id = ensure_workspace(session, external_id=DEMO_WORKSPACE)
     monday = today - timedelta(days=today.weekday())

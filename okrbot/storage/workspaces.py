@@ -23,6 +23,15 @@ def ensure_workspace(session: Session, *, external_id: str, platform: str = "sla
     return found
 
 
+def find_workspace(session: Session, *, external_id: str, platform: str = "slack") -> int | None:
+    """The id of the workspace with this external id, if okrbot has seen it."""
+    return session.exec(
+        select(Workspace.id).where(
+            Workspace.platform == platform, Workspace.external_id == external_id
+        )
+    ).first()
+
+
 def set_workspace_active(
     session: Session, *, external_id: str, active: bool, platform: str = "slack"
 ) -> None:
