@@ -135,3 +135,10 @@ def test_list_them_for_another_workspace_area_shows_nothing_of_it(bot: RunningBo
     [update] = bot.fake.wait_for("views.update")
     assert KPI_NAME.findall(str(update.args["view"]["blocks"])) == []
     assert "no longer exists" in str(update.args["view"]["blocks"])
+
+
+def test_list_them_with_a_forged_non_ascii_number_says_the_area_is_gone(bot: RunningBot) -> None:
+    """A button value like "²:0" (a digit to `isdigit`, not to `int`) still fills the modal."""
+    bot.slack.block_action(DIGEST_REST_BUTTON, value="²:³", channel="C_MARKETING")
+    [update] = bot.fake.wait_for("views.update")
+    assert "no longer exists" in str(update.args["view"]["blocks"])

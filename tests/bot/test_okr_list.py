@@ -216,3 +216,37 @@ def test_edit_opens_a_modal_and_saves_with_an_audit_entry(
     assert entry.action == "edit"
     assert entry.before is not None
     assert entry.before["title"] == "Grow"
+
+
+def test_edit_opens_the_form_for_its_owner_without_waiting_on_slack(
+    bot: RunningBot, acme: tuple[int, int]
+) -> None:
+    """The owner's edit form opens while `users.info` is slow: the trigger lives only 3 s."""
+    workspace_id, area_id = acme
+    objective_id = seed.objective(bot.deps.engine, workspace_id, area_id, "Grow").objective_id
+    opens = len(bot.fake.calls_to("views.open"))
+    gate = bot.fake.hold("users.info")
+    try:
+        menu(bot, "edit", objective_id)
+        form = next_view(bot.fake, "views.open", opens)
+    finally:
+        gate.set()
+    assert form["callback_id"] == "okr_edit"
+    assert bot.fake.calls_to("users.info") == []
+
+
+def test_edit_opens_for_a_workspace_admin_and_is_refused_to_anyone_else(
+    bot: RunningBot, acme: tuple[int, int]
+) -> None:
+    """An admin who neither owns nor leads gets the form; another person is told who can."""
+    workspace_id, area_id = acme
+    objective_id = seed.objective(bot.deps.engine, workspace_id, area_id, "Grow").objective_id
+    bot.fake.add_user("U_BOSS", "boss", is_admin=True)
+    opens = len(bot.fake.calls_to("views.open"))
+    menu(bot, "edit", objective_id, user="U_BOSS")
+    assert next_view(bot.fake, "views.open", opens)["callback_id"] == "okr_edit"
+
+    menu(bot, "edit", objective_id, user="U_BOB")
+    [refusal] = bot.fake.wait_for("response_url")
+    assert "Only <@U_ALICE>" in refusal.args["text"]
+    assert len(bot.fake.calls_to("views.open")) == opens + 1

@@ -319,3 +319,10 @@ def test_after_a_choice_the_reminder_keeps_its_check_in_buttons_but_not_its_choi
     assert buttons(after, CHECKIN_BUTTON) == ["7"]
     assert buttons(after, REMINDER_SNOOZE) == buttons(after, REMINDER_STOP) == []
     assert after[-1]["elements"][0]["text"] == "Snoozed"
+
+
+def test_an_unknown_reminders_word_is_quoted_without_pinging_anyone(bot: RunningBot) -> None:
+    """`/okr reminders <!channel>` is answered with the word escaped, so it pings nobody."""
+    answer = bot.slack.command("/okr", "reminders <!channel>").json()
+    assert "&lt;!channel&gt;" in answer["text"]
+    assert "<!channel>" not in answer["text"]

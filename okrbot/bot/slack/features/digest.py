@@ -23,6 +23,7 @@ from okrbot.bot.slack.blocks.digest import (
 from okrbot.bot.slack.blocks.text import escape
 from okrbot.bot.slack.commands import Invocation, Subcommand
 from okrbot.handlers.digest import Digest, build_digest, channel_works
+from okrbot.handlers.numbers import parse_id
 from okrbot.storage.areas import area_for_channel, get_area
 from okrbot.storage.db import session_scope
 from okrbot.storage.workspaces import ensure_workspace
@@ -117,4 +118,4 @@ def register(app: App, deps: Deps) -> None:
 
 def _rest_value(value: str) -> tuple[int, int]:
     area, _, shown = value.partition(":")
-    return (int(area) if area.isdigit() else 0), (int(shown) if shown.isdigit() else 0)
+    return parse_id(area) or 0, parse_id(shown) or 0

@@ -83,28 +83,9 @@ def register(app: App, deps: Deps) -> None:
                 objective_id=objective_id,
             )
             return
-        is_admin = deps.users.get(client, team_id=team_id, user_id=user_id).is_admin
-        with session_scope(deps.engine) as session:
-            workspace_id = ensure_workspace(session, external_id=team_id)
-            found = (
-                editable_objective(
-                    session,
-                    workspace_id=workspace_id,
-                    objective_id=objective_id,
-                    actor_id=user_id,
-                    actor_is_admin=is_admin,
-                )
-                if choice == MENU_EDIT
-                else set_objective_status(
-                    session,
-                    workspace_id=workspace_id,
-                    objective_id=objective_id,
-                    actor_id=user_id,
-                    actor_is_admin=is_admin,
-                    status=STATUS_CHOICES[choice],
-                    now=deps.clock(),
-                )
-            )
+        found = _chosen(
+            deps, client, choice, team_id=team_id, user_id=user_id, objective_id=objective_id
+        )
         if not isinstance(found, Objective):
             respond(text=_refusal(found), response_type="ephemeral", replace_original=False)
         elif choice == MENU_EDIT:
@@ -145,6 +126,50 @@ def register(app: App, deps: Deps) -> None:
 
     app.action(LIST_MENU_ACTION)(on_action_menu)
     app.view_submission(EDIT_CALLBACK)(on_view_edit)
+
+
+def _chosen(
+    deps: Deps, client: WebClient, choice: str, *, team_id: str, user_id: str, objective_id: int
+) -> Objective | NotFound | NotAllowed:
+    """The objective to edit, or marked achieved, missed or closed, if this person may."""
+    if choice == MENU_EDIT:
+        return _editable(deps, client, team_id=team_id, user_id=user_id, objective_id=objective_id)
+    is_admin = deps.users.get(client, team_id=team_id, user_id=user_id).is_admin
+    with session_scope(deps.engine) as session:
+        return set_objective_status(
+            session,
+            workspace_id=ensure_workspace(session, external_id=team_id),
+            objective_id=objective_id,
+            actor_id=user_id,
+            actor_is_admin=is_admin,
+            status=STATUS_CHOICES[choice],
+            now=deps.clock(),
+        )
+
+
+def _editable(
+    deps: Deps, client: WebClient, *, team_id: str, user_id: str, objective_id: int
+) -> Objective | NotFound | NotAllowed:
+    """The objective to edit. The form must open within the trigger's 3 s, so Slack is asked
+    whether the person is an admin only when owner or lead would not do."""
+
+    def lookup(*, is_admin: bool) -> Objective | NotFound | NotAllowed:
+        with session_scope(deps.engine) as session:
+            return editable_objective(
+                session,
+                workspace_id=ensure_workspace(session, external_id=team_id),
+                objective_id=objective_id,
+                actor_id=user_id,
+                actor_is_admin=is_admin,
+            )
+
+    found = lookup(is_admin=False)
+    if (
+        isinstance(found, NotAllowed)
+        and deps.users.get(client, team_id=team_id, user_id=user_id).is_admin
+    ):
+        return lookup(is_admin=True)
+    return found
 
 
 def _status_answer(objective: Objective) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from okrbot.bot.slack.blocks.reminders import (
     snoozed_note,
     without_choices,
 )
+from okrbot.bot.slack.blocks.text import escape
 from okrbot.bot.slack.commands import Invocation, Subcommand
 from okrbot.bot.slack.features.home import refresh_home
 from okrbot.handlers.preferences import preferences, set_reminders, snooze_for_a_week
@@ -40,7 +41,10 @@ def timezone_of(
 def run_reminders(inv: Invocation) -> None:
     choice = inv.args.strip().lower()
     if choice not in {"", "on", "off"}:
-        inv.ack(response_type="ephemeral", text=f"I don't know `/okr reminders {choice}`. {USAGE}")
+        inv.ack(
+            response_type="ephemeral",
+            text=f"I don't know `/okr reminders {escape(choice)}`. {USAGE}",
+        )
         return
     with session_scope(inv.deps.engine) as session:
         workspace_id = ensure_workspace(session, external_id=inv.team_id)
