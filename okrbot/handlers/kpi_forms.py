@@ -245,7 +245,10 @@ class _Checker:
         if not url:
             return None
         parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.netloc or len(url) > URL_LIMIT:
+        # Slack links are written <url|label>: a |, < or > would break out of the link.
+        breaks_link = any(char in url for char in "<>| \t\n")
+        too_long = len(url) > URL_LIMIT
+        if parts.scheme not in {"http", "https"} or not parts.netloc or too_long or breaks_link:
             self.fail("source_url", "Enter a web address starting with https://.")
         return url
 

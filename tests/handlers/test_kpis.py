@@ -265,6 +265,11 @@ INVALID_FORMS = [
     pytest.param(
         {"source_url": "javascript:alert(1)"}, "source_url", id="a link that is not a web address"
     ),
+    pytest.param(
+        {"source_url": "https://bi.example.com/x|<!channel>"},
+        "source_url",
+        id="a link that would break out of Slack's <url|label>",
+    ),
     pytest.param({"red_after_periods": "0"}, "red_after_periods", id="red after zero periods"),
 ]
 
