@@ -68,13 +68,25 @@ def latest_view(bot: RunningBot, method: str = "views.open", count: int = 1) -> 
     return view
 
 
+def setup_form(bot: RunningBot, opened: int, updated: int) -> dict[str, Any]:
+    """The setup form of the modal opened after `opened` others: opened with it, or opened
+    loading and updated with it (a new area waits for the person's time zone from Slack)."""
+    view = latest_view(bot, count=opened + 1)
+    return view if "submit" in view else latest_view(bot, "views.update", count=updated + 1)
+
+
+def modal_counts(bot: RunningBot) -> tuple[int, int]:
+    """How many modals were opened and updated so far: where the next one will be."""
+    return len(bot.fake.calls_to("views.open")), len(bot.fake.calls_to("views.update"))
+
+
 def set_up_area(
     bot: RunningBot, *, user: str = "U_ALICE", channel: str = "C_MARKETING", **changes: Any
 ) -> httpx.Response:
     """`/okr setup` in #marketing, submitted with the form's defaults and `changes`."""
-    opened = len(bot.fake.calls_to("views.open"))
+    counts = modal_counts(bot)
     bot.slack.command("/okr", "setup", user=user, channel=channel, channel_name="marketing")
-    view = latest_view(bot, count=opened + 1)
+    view = setup_form(bot, *counts)
     return bot.slack.view_submission(view, submitted(view, **changes), user=user)
 
 

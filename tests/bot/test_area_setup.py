@@ -6,7 +6,14 @@ from okrbot.bot.slack.blocks.areas import NAME_BLOCK, TIMEZONE_BLOCK, WEEKDAY_BL
 from okrbot.storage import audit
 from okrbot.storage.models import Area
 from tests.conftest import RunningBot
-from tests.kpi_steps import errors_of, latest_view, set_up_area, submitted
+from tests.kpi_steps import (
+    errors_of,
+    latest_view,
+    modal_counts,
+    set_up_area,
+    setup_form,
+    submitted,
+)
 
 
 def areas(bot: RunningBot) -> list[Area]:
@@ -20,7 +27,8 @@ def test_setup_opens_a_form_named_after_the_channel_in_the_users_time_zone(
     bot.slack.command(
         "/okr", "setup", user="U_BOB", channel="C_MARKETING", channel_name="marketing"
     )
-    view = latest_view(bot)
+    assert latest_view(bot)["blocks"]  # a modal opened at once, before asking Slack anything
+    view = setup_form(bot, 0, 0)
     blocks = {block.get("block_id"): block for block in view["blocks"]}
     assert blocks[NAME_BLOCK]["element"]["initial_value"] == "Marketing"
     assert blocks[TIMEZONE_BLOCK]["element"]["initial_value"] == "America/New_York"
@@ -50,7 +58,7 @@ def test_running_setup_again_changes_the_same_area(bot: RunningBot) -> None:
     set_up_area(bot, **{NAME_BLOCK: "Growth marketing", TIMEZONE_BLOCK: "Europe/London"})
     (area,) = areas(bot)
     assert (area.name, area.timezone) == ("Growth marketing", "Europe/London")
-    second = latest_view(bot, count=2)
+    second = latest_view(bot, count=2)  # the area exists: its form opens straight away
     name_block = next(b for b in second["blocks"] if b.get("block_id") == NAME_BLOCK)
     assert name_block["element"]["initial_value"] == "Marketing"  # the form was filled in
     with Session(bot.deps.engine) as session:
@@ -68,9 +76,9 @@ def test_an_unknown_time_zone_gets_an_inline_error_and_nothing_is_saved(bot: Run
 
 def test_a_name_another_channel_uses_is_refused(bot: RunningBot) -> None:
     set_up_area(bot)
-    opened = len(bot.fake.calls_to("views.open"))
+    counts = modal_counts(bot)
     bot.slack.command("/okr", "setup", channel="C_GENERAL", channel_name="general")
-    view = latest_view(bot, count=opened + 1)
+    view = setup_form(bot, *counts)
     response = bot.slack.view_submission(view, submitted(view, **{NAME_BLOCK: "marketing"}))
     assert "Another channel already has the area “Marketing”" in errors_of(response)[NAME_BLOCK]
     assert len(areas(bot)) == 1

@@ -75,6 +75,7 @@ def test_a_kpi_from_setup_to_a_red_list_line(bot: RunningBot, clock: TestClock) 
         "options"
     ]
     assert option["text"]["text"] == "Website conversion rate"
+    updated = len(bot.fake.calls_to("views.update"))
     bot.slack.block_action(
         PICK_ACTION,
         action_type="static_select",
@@ -82,7 +83,7 @@ def test_a_kpi_from_setup_to_a_red_list_line(bot: RunningBot, clock: TestClock) 
         block_id=PICK_BLOCK,
         view=update,
     )
-    picked = latest_view(bot, "views.update")
+    picked = latest_view(bot, "views.update", count=updated + 1)
     info = next(b for b in picked["blocks"] if b.get("block_id") == INFO_BLOCK)["text"]["text"]
     assert info.startswith("⚪ *Website conversion rate*  no value yet · target ≥ 7 %")
     assert "No value yet" in info
@@ -200,6 +201,7 @@ def test_picking_a_kpi_you_cannot_record_says_who_can_and_saving_is_refused(
     option = next(b for b in update["blocks"] if b.get("block_id") == PICK_BLOCK)["element"][
         "options"
     ][0]
+    updated = len(bot.fake.calls_to("views.update"))
     bot.slack.block_action(
         PICK_ACTION,
         action_type="static_select",
@@ -208,7 +210,7 @@ def test_picking_a_kpi_you_cannot_record_says_who_can_and_saving_is_refused(
         view=update,
         user="U_BOB",
     )
-    picked = latest_view(bot, "views.update")
+    picked = latest_view(bot, "views.update", count=updated + 1)
     assert "Only <@U_ALICE> or a workspace admin can record values" in str(picked["blocks"])
     refused = submit_value(bot, picked, "7", user="U_BOB")
     assert errors_of(refused)[PICK_BLOCK].startswith("Only Alice or a workspace admin")
@@ -275,6 +277,7 @@ def test_picking_a_range_shows_its_high_end_and_a_reversed_range_is_refused(
         )["element"]["options"]
         if o["value"] == "between"
     )
+    updated = len(bot.fake.calls_to("views.update"))
     bot.slack.block_action(
         TARGET_TYPE_ACTION,
         action_type="static_select",
@@ -282,7 +285,7 @@ def test_picking_a_range_shows_its_high_end_and_a_reversed_range_is_refused(
         block_id=FIELD_BLOCKS["target_type"],
         view=form,
     )
-    redrawn = latest_view(bot, "views.update")
+    redrawn = latest_view(bot, "views.update", count=updated + 1)
     assert FIELD_BLOCKS["target_high"] in {b.get("block_id") for b in redrawn["blocks"]}
     changes = {
         FIELD_BLOCKS["name"]: "Support backlog",
@@ -303,6 +306,7 @@ def test_an_increase_by_a_past_date_is_refused(bot: RunningBot) -> None:
     form = latest_view(bot, count=2)
     kind = next(b for b in form["blocks"] if b.get("block_id") == FIELD_BLOCKS["target_type"])
     increase = next(o for o in kind["element"]["options"] if o["value"] == "increase_to")
+    updated = len(bot.fake.calls_to("views.update"))
     bot.slack.block_action(
         TARGET_TYPE_ACTION,
         action_type="static_select",
@@ -310,7 +314,7 @@ def test_an_increase_by_a_past_date_is_refused(bot: RunningBot) -> None:
         block_id=kind["block_id"],
         view=form,
     )
-    redrawn = latest_view(bot, "views.update")
+    redrawn = latest_view(bot, "views.update", count=updated + 1)
     changes = {
         FIELD_BLOCKS["name"]: "MRR",
         FIELD_BLOCKS["target_type"]: "increase_to",

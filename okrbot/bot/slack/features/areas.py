@@ -14,6 +14,7 @@ from okrbot.bot.slack.blocks.areas import (
     TIME_BLOCK,
     TIMEZONE_BLOCK,
     WEEKDAY_BLOCK,
+    loading_view,
     not_a_channel_text,
     setup_done_text,
     setup_view,
@@ -27,6 +28,7 @@ from okrbot.handlers.periods import is_timezone
 from okrbot.handlers.permissions import Actor, NotAllowedError, area_deciders, may_change_area
 from okrbot.storage.areas import area_for_channel
 from okrbot.storage.db import session_scope
+from okrbot.storage.models import Area
 from okrbot.storage.workspaces import ensure_workspace
 
 UNNAMED_CHANNELS = {"directmessage", "privategroup", "mpdm"}
@@ -38,24 +40,46 @@ def run_setup(inv: Invocation) -> None:
         inv.ack(response_type="ephemeral", text=not_a_channel_text())
         return
     inv.ack()
-    user = inv.deps.users.get(inv.client, team_id=inv.team_id, user_id=inv.user_id)
-    who = Actor(user_id=inv.user_id, is_admin=user.is_admin)
     with session_scope(inv.deps.engine) as session:
         workspace_id = ensure_workspace(session, external_id=inv.team_id)
         area = area_for_channel(session, workspace_id=workspace_id, channel_id=inv.channel_id)
-    if area is not None and not may_change_area(who, area):
-        refusal = area_deciders(f"change the {area.name} area", area)
-        inv.respond(response_type="ephemeral", text=refusal_mrkdwn(refusal))
+    if area is not None:
+        if _may_change(inv, area):
+            form = _form_view(inv, area, area.timezone)
+            inv.client.views_open(trigger_id=inv.trigger_id, view=form)
+        else:
+            refusal = area_deciders(f"change the {area.name} area", area)
+            inv.respond(response_type="ephemeral", text=refusal_mrkdwn(refusal))
         return
+    # A new area defaults to the person's time zone, which only Slack knows: open the modal
+    # at once (the trigger dies in 3 s), then ask Slack and fill it in.
+    opened = inv.client.views_open(trigger_id=inv.trigger_id, view=loading_view(inv.channel_id))
+    user = inv.deps.users.get(inv.client, team_id=inv.team_id, user_id=inv.user_id)
+    timezone = user.tz if user.tz and is_timezone(user.tz) else "UTC"
+    inv.client.views_update(
+        view_id=opened["view"]["id"],
+        hash=opened["view"]["hash"],
+        view=_form_view(inv, None, timezone),
+    )
+
+
+def _may_change(inv: Invocation, area: Area) -> bool:
+    """Leads decide without asking Slack; anyone else may still be a workspace admin."""
+    if may_change_area(Actor(user_id=inv.user_id, is_admin=False), area):
+        return True
+    user = inv.deps.users.get(inv.client, team_id=inv.team_id, user_id=inv.user_id)
+    return may_change_area(Actor(user_id=inv.user_id, is_admin=user.is_admin), area)
+
+
+def _form_view(inv: Invocation, area: Area | None, timezone: str) -> dict[str, Any]:
     channel_name = str(inv.body.get("channel_name") or "")
-    view = setup_view(
+    return setup_view(
         channel_id=inv.channel_id,
         area=area,
         default_name="" if channel_name in UNNAMED_CHANNELS else default_area_name(channel_name),
-        default_timezone=user.tz if user.tz and is_timezone(user.tz) else "UTC",
+        default_timezone=timezone,
         user_id=inv.user_id,
     )
-    inv.client.views_open(trigger_id=inv.trigger_id, view=view)
 
 
 def _form(view: dict[str, Any]) -> AreaForm:
