@@ -9,33 +9,38 @@ from typing import Any
 
 from okrbot.handlers.numbers import parse_id
 
-State = dict[str, dict[str, Any]]
 
+class ViewState:
+    """The values of a submitted (or updated) modal, by block id, whatever the element."""
 
-def inputs(view: dict[str, Any]) -> State:
-    """Each input block's element state by block id, whatever the element's action id."""
-    values = (view.get("state") or {}).get("values") or {}
-    return {block_id: next(iter(actions.values()), {}) for block_id, actions in values.items()}
+    def __init__(self, view: dict[str, Any]) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        self._blocks: dict[str, dict[str, Any]] = {
+            block_id: next(iter(actions.values()), {}) for block_id, actions in values.items()
+        }
 
+    def text(self, block_id: str) -> str:
+        return str(self._blocks.get(block_id, {}).get("value") or "")
 
-def text(state: State, block_id: str) -> str:
-    return str(state.get(block_id, {}).get("value") or "")
+    def option(self, block_id: str) -> str:
+        selected = self._blocks.get(block_id, {}).get("selected_option") or {}
+        return str(selected.get("value") or "")
 
+    def user(self, block_id: str) -> str:
+        return str(self._blocks.get(block_id, {}).get("selected_user") or "")
 
-def option(state: State, block_id: str) -> str:
-    return str((state.get(block_id, {}).get("selected_option") or {}).get("value") or "")
+    def users(self, block_id: str) -> tuple[str, ...]:
+        return tuple(str(u) for u in self._blocks.get(block_id, {}).get("selected_users") or ())
 
+    def time(self, block_id: str) -> str:
+        return str(self._blocks.get(block_id, {}).get("selected_time") or "")
 
-def user(state: State, block_id: str) -> str:
-    return str(state.get(block_id, {}).get("selected_user") or "")
-
-
-def day(state: State, block_id: str) -> date | None:
-    picked = state.get(block_id, {}).get("selected_date")
-    try:
-        return date.fromisoformat(str(picked)) if picked else None
-    except ValueError:
-        return None
+    def day(self, block_id: str) -> date | None:
+        picked = self._blocks.get(block_id, {}).get("selected_date")
+        try:
+            return date.fromisoformat(str(picked)) if picked else None
+        except ValueError:
+            return None
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -47,9 +52,16 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
+def as_id(value: object) -> int | None:
+    """A row id from a payload (an option value, a button value, metadata), if it can be one."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    return parse_id(str(value))
+
+
 def id_in(view: dict[str, Any], key: str) -> int | None:
     """An id the metadata carries, as a hint to look up again; None when it is not an id."""
-    return parse_id(str(metadata(view).get(key) or ""))
+    return as_id(metadata(view).get(key))
 
 
 def team_id(body: dict[str, Any]) -> str:

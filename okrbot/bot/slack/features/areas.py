@@ -6,6 +6,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from okrbot.bot.deps import Deps
+from okrbot.bot.slack import view_state
 from okrbot.bot.slack.blocks.areas import (
     FIELD_BLOCKS,
     LEADS_BLOCK,
@@ -21,7 +22,8 @@ from okrbot.bot.slack.blocks.areas import (
 )
 from okrbot.bot.slack.blocks.refusals import refusal_mrkdwn, refusal_plain
 from okrbot.bot.slack.commands import Invocation, Subcommand
-from okrbot.bot.slack.features.kpi_support import ViewState, actor, name_of, team_of, tell
+from okrbot.bot.slack.features.kpi_support import actor, name_of, tell
+from okrbot.bot.slack.view_state import ViewState
 from okrbot.handlers.areas import AreaForm, default_area_name, setup_area
 from okrbot.handlers.invalid import InvalidInputError
 from okrbot.handlers.periods import is_timezone
@@ -108,7 +110,7 @@ SUBCOMMANDS = (
 def register(app: App, deps: Deps) -> None:
     def on_view_area_setup(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         view = body["view"]
-        team_id, user_id = team_of(body), str(body["user"]["id"])
+        team_id, user_id = view_state.team_id(body), str(body["user"]["id"])
         channel_id = str(view.get("private_metadata") or "")
         who = actor(deps, client, team_id=team_id, user_id=user_id)
         try:

@@ -153,13 +153,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
 
 def _entry(view: dict[str, Any]) -> CheckinEntry:
     """What the person filled in, as plain values."""
-    state = view_state.inputs(view)
-    done = view_state.option(state, DONE_BLOCK)
+    state = view_state.ViewState(view)
+    done = state.option(DONE_BLOCK)
     return CheckinEntry(
-        value=view_state.text(state, VALUE_BLOCK),
+        value=state.text(VALUE_BLOCK),
         done=(done == DONE) if done else None,
-        confidence=view_state.option(state, CONFIDENCE_BLOCK),
-        comment=view_state.text(state, COMMENT_BLOCK),
+        confidence=state.option(CONFIDENCE_BLOCK),
+        comment=state.text(COMMENT_BLOCK),
     )
 
 

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from okrbot.bot.deps import Deps
+from okrbot.bot.slack import view_state
 from okrbot.bot.slack.blocks.kpi_format import kpi_text
 from okrbot.bot.slack.blocks.kpi_modals import (
     EDIT_CALLBACK,
@@ -21,14 +22,8 @@ from okrbot.bot.slack.blocks.kpi_modals import (
 from okrbot.bot.slack.blocks.refusals import refusal_mrkdwn, refusal_plain
 from okrbot.bot.slack.blocks.text import escape
 from okrbot.bot.slack.commands import Invocation
-from okrbot.bot.slack.features.kpi_support import (
-    ViewState,
-    actor,
-    as_id,
-    name_of,
-    team_of,
-    tell,
-)
+from okrbot.bot.slack.features.kpi_support import actor, name_of, tell
+from okrbot.bot.slack.view_state import ViewState, as_id
 from okrbot.handlers.invalid import InvalidInputError, NotFoundError
 from okrbot.handlers.kpi_forms import KpiForm, create_kpi, edit_kpi
 from okrbot.handlers.kpis import KpiView, find_kpi, kpi_view
@@ -120,7 +115,7 @@ def kpi_form(view: dict[str, Any]) -> KpiForm:
         target=text("target"),
         target_high=text("target_high"),
         baseline=text("baseline"),
-        target_date=state.date(FIELD_BLOCKS["target_date"]),
+        target_date=state.day(FIELD_BLOCKS["target_date"]),
         unit_kind=option("unit_kind"),
         unit_label=text("unit_label"),
         warning_margin=text("warning_margin"),
@@ -183,7 +178,7 @@ class FormListeners:
         metadata = form_metadata(view)
         area = state.option(FIELD_BLOCKS["area_id"]) or str(metadata.get("area") or "")
         with session_scope(self.deps.engine) as session:
-            workspace_id = ensure_workspace(session, external_id=team_of(body))
+            workspace_id = ensure_workspace(session, external_id=view_state.team_id(body))
             areas = list_areas(session, workspace_id=workspace_id)
             edited = as_id(metadata.get("kpi"))
             kpi = get_kpi(session, workspace_id=workspace_id, kpi_id=edited) if edited else None
@@ -200,7 +195,7 @@ class FormListeners:
     def on_view_save(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """Create or change the KPI; a wrong field gets its sentence and nothing is written."""
         view, deps = body["view"], self.deps
-        team_id, user_id = team_of(body), str(body["user"]["id"])
+        team_id, user_id = view_state.team_id(body), str(body["user"]["id"])
         metadata = form_metadata(view)
         editing = view.get("callback_id") == EDIT_CALLBACK
         edited = as_id(metadata.get("kpi")) if editing else None

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from okrbot.bot.deps import Deps
+from okrbot.bot.slack import view_state
 from okrbot.bot.slack.blocks.buttons import KPI_UPDATE_BUTTON
 from okrbot.bot.slack.blocks.kpi_format import health_emoji
 from okrbot.bot.slack.blocks.kpis import (
@@ -28,14 +29,8 @@ from okrbot.bot.slack.blocks.refusals import refusal_mrkdwn, refusal_plain
 from okrbot.bot.slack.blocks.text import escape
 from okrbot.bot.slack.commands import Invocation
 from okrbot.bot.slack.features.home import refresh_home
-from okrbot.bot.slack.features.kpi_support import (
-    ViewState,
-    actor,
-    as_id,
-    name_of,
-    team_of,
-    tell,
-)
+from okrbot.bot.slack.features.kpi_support import actor, name_of, tell
+from okrbot.bot.slack.view_state import ViewState, as_id
 from okrbot.handlers.invalid import InvalidInputError, NotFoundError
 from okrbot.handlers.kpi_values import Recorded, record_value
 from okrbot.handlers.kpis import find_kpi, kpi_view
@@ -165,7 +160,7 @@ class UpdateListeners:
     ) -> None:
         """Any surface's "Update" button: the update modal with that KPI picked."""
         ack()
-        team_id, user_id = team_of(body), str(body["user"]["id"])
+        team_id, user_id = view_state.team_id(body), str(body["user"]["id"])
         kpi_id = as_id(str((body.get("actions") or [{}])[0].get("value") or ""))
         with session_scope(self.deps.engine) as session:
             workspace_id = ensure_workspace(session, external_id=team_id)
@@ -195,7 +190,7 @@ class UpdateListeners:
         """Show the picked KPI's value, target and health in the open modal."""
         ack()
         view = body["view"]
-        team_id, user_id = team_of(body), str(body["user"]["id"])
+        team_id, user_id = view_state.team_id(body), str(body["user"]["id"])
         selected = (body.get("actions") or [{}])[0].get("selected_option") or {}
         metadata = update_metadata(view)
         with session_scope(self.deps.engine) as session:
@@ -218,7 +213,7 @@ class UpdateListeners:
         """Type-ahead for areas with more than 100 KPIs."""
         metadata = update_metadata(body.get("view") or {})
         with session_scope(self.deps.engine) as session:
-            workspace_id = ensure_workspace(session, external_id=team_of(body))
+            workspace_id = ensure_workspace(session, external_id=view_state.team_id(body))
             kpis = search_kpis(
                 session,
                 workspace_id=workspace_id,
@@ -231,7 +226,7 @@ class UpdateListeners:
     def on_view_update(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """Record the value; a wrong field gets its sentence and nothing is stored."""
         view, deps = body["view"], self.deps
-        team_id, user_id = team_of(body), str(body["user"]["id"])
+        team_id, user_id = view_state.team_id(body), str(body["user"]["id"])
         state = ViewState(view)
         kpi_id = as_id(state.option(PICK_BLOCK))
         if kpi_id is None:

@@ -96,7 +96,7 @@ def register(app: App, deps: Deps) -> None:
     def on_view_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """Save the edit, or say inline what is wrong (or who may change the objective)."""
         view = body["view"]
-        state = view_state.inputs(view)
+        state = view_state.ViewState(view)
         objective_id = view_state.id_in(view, "objective")
         team_id, user_id = view_state.team_id(body), str(body["user"]["id"])
         is_admin = deps.users.get(client, team_id=team_id, user_id=user_id).is_admin
@@ -110,10 +110,10 @@ def register(app: App, deps: Deps) -> None:
                     actor_id=user_id,
                     actor_is_admin=is_admin,
                     edit=ObjectiveEdit(
-                        title=view_state.text(state, "title"),
-                        owner_id=view_state.user(state, "owner"),
-                        period_start=view_state.day(state, "period_start"),
-                        period_end=view_state.day(state, "period_end"),
+                        title=state.text("title"),
+                        owner_id=state.user("owner"),
+                        period_start=state.day("period_start"),
+                        period_end=state.day("period_end"),
                     ),
                     now=deps.clock(),
                 )

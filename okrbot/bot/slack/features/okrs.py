@@ -85,30 +85,30 @@ def _rows(view: dict[str, Any]) -> int:
 
 def objective_form(view: dict[str, Any]) -> ObjectiveForm:
     """The submitted modal as plain values."""
-    state = view_state.inputs(view)
+    state = view_state.ViewState(view)
     return ObjectiveForm(
-        title=view_state.text(state, "title"),
-        area=view_state.option(state, "area"),
-        owner_id=view_state.user(state, "owner"),
-        period_start=view_state.day(state, "period_start"),
-        period_end=view_state.day(state, "period_end"),
-        alignment=view_state.option(state, "alignment"),
+        title=state.text("title"),
+        area=state.option("area"),
+        owner_id=state.user("owner"),
+        period_start=state.day("period_start"),
+        period_end=state.day("period_end"),
+        alignment=state.option("alignment"),
         key_results=tuple(_key_result_row(state, index) for index in range(_rows(view))),
     )
 
 
-def _key_result_row(state: view_state.State, index: int) -> KeyResultForm:
+def _key_result_row(state: view_state.ViewState, index: int) -> KeyResultForm:
     def field(name: str) -> str:
         return kr_field(index, name)
 
     return KeyResultForm(
-        title=view_state.text(state, field("title")),
-        owner_id=view_state.user(state, field("owner")),
-        kind=view_state.option(state, field("kind")) or "metric",
-        start=view_state.text(state, field("start")),
-        target=view_state.text(state, field("target")),
-        unit=view_state.text(state, field("unit")),
-        kpi=view_state.option(state, field("kpi")),
+        title=state.text(field("title")),
+        owner_id=state.user(field("owner")),
+        kind=state.option(field("kind")) or "metric",
+        start=state.text(field("start")),
+        target=state.text(field("target")),
+        unit=state.text(field("unit")),
+        kpi=state.option(field("kpi")),
     )
 
 
