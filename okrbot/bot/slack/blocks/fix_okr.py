@@ -8,7 +8,6 @@ from okrbot.bot.slack.blocks.kpi_format import health_emoji, health_words
 from okrbot.bot.slack.blocks.okr_format import (
     confidence_label,
     day,
-    format_number,
     kr_status,
     percent,
     progress_bar,
@@ -24,7 +23,7 @@ from okrbot.handlers.fix_draft import KeyResultDraft
 from okrbot.handlers.fix_okrs import FixCreated, FixDraft, OpenFix
 from okrbot.handlers.objective_form import KeyResultForm
 from okrbot.handlers.objectives import ObjectiveView
-from okrbot.handlers.units import format_value, target_text
+from okrbot.handlers.units import format_number, format_value, target_text
 from okrbot.storage.models import Kpi
 
 FIX_CALLBACK = "kpi_fix_okr"

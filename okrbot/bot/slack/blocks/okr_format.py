@@ -4,10 +4,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from okrbot.handlers.progress import clamp
+from okrbot.handlers.units import format_number
 from okrbot.storage.models import Confidence, KeyResult, KeyResultKind
 
 BAR_WIDTH = 10
-WHOLE_NUMBER_LIMIT = 1e15  # beyond it, floats have no fractional digits to show
 CONFIDENCE_LABELS = {
     Confidence.ON_TRACK: "🟢 on track",
     Confidence.NEEDS_ATTENTION: "🟡 needs attention",
@@ -30,13 +30,6 @@ def progress_bar(fraction: float) -> str:
 def confidence_label(confidence: Confidence | None) -> str:
     """ "🟢 on track", "🟡 needs attention", "🔴 off track", or "no check-in yet"."""
     return CONFIDENCE_LABELS[confidence] if confidence else NO_CHECKIN
-
-
-def format_number(value: float) -> str:
-    """1200 → "1,200"; 6.5 → "6.5"; 2.345678 → "2.35"."""
-    if float(value).is_integer() and abs(value) < WHOLE_NUMBER_LIMIT:
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def format_value(value: float | None, unit: str = "") -> str:
